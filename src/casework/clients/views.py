@@ -1,0 +1,500 @@
+"""Cases and client records: every read starts from the access policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from casework.assessments.views import case_section_context
+from casework.core import access
+from casework.core.access import Action
+from casework.core.errors import ConflictError, NotFound
+from casework.core.forms import add_service_errors
+from casework.core.models import Role
+from casework.core.views import AuthenticatedRequest, is_partial, paginate
+
+from . import services
+from .forms import (
+    CASE_SORTS,
+    AddressForm,
+    CaseAssignForm,
+    CaseFilterForm,
+    ClientRecordForm,
+    ClientSearchForm,
+    EmailForm,
+    IdentifierForm,
+    MergeForm,
+    PhoneForm,
+    RegisterForm,
+    RelationshipForm,
+)
+from .matching import Match, find_possible_duplicates
+from .models import (
+    OPEN_STATUSES,
+    Case,
+    Client,
+    ClientAddress,
+    ClientEmail,
+    ClientIdentifier,
+    ClientMerge,
+    ClientPhone,
+    Relationship,
+)
+from .search import ClientQuery, search_clients
+
+# --- Cases ---------------------------------------------------------------------------------
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def case_list(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    form = CaseFilterForm(request.GET or None, viewer=user)
+    cases = access.cases(user).select_related("client", "program", "team", "case_manager")
+    status = ""
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        status = data["status"]
+        if data["team"] is not None:
+            cases = cases.filter(team_id=data["team"].pk)
+        if data["mine"]:
+            cases = cases.filter(case_manager=user)
+    if status == "all":
+        pass
+    elif status:
+        cases = cases.filter(status=status)
+    else:
+        cases = cases.filter(status__in=OPEN_STATUSES)
+    sort = form.sort_key()
+    page = paginate(request, cases.order_by(*CASE_SORTS[sort]))
+    context = {
+        "form": form,
+        "page": page,
+        "sort": sort,
+        "sees_intake": user.has_role(Role.INTAKE_COORDINATOR),
+        "has_teams": bool(access.team_ids(user)),
+    }
+    partial = is_partial(request)
+    context["partial"] = partial
+    template = "clients/_case_results.html" if partial else "clients/case_list.html"
+    return render(request, template, context)
+
+
+def _render_case(
+    request: AuthenticatedRequest,
+    case: Case,
+    *,
+    assign_form: CaseAssignForm | None = None,
+    conflict: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    user = request.user
+    can_assign = case.is_open and access.case_allows(user, case, Action.ASSIGN)
+    if can_assign and assign_form is None:
+        assign_form = CaseAssignForm(
+            case=case,
+            initial={"case_manager": case.case_manager_id, "expected_version": case.version},
+        )
+    assignments = case.assignments.select_related("case_manager", "assigned_by", "team").order_by(
+        "-started_at", "-pk"
+    )
+    return render(
+        request,
+        "clients/case_detail.html",
+        {
+            "case": case,
+            "assignments": assignments,
+            "assign_form": assign_form if can_assign else None,
+            "conflict": conflict,
+            **case_section_context(user, case),
+        },
+        status=status,
+    )
+
+
+@login_required
+def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    return _render_case(request, access.get_case(request.user, pk))
+
+
+@login_required
+@require_POST
+def case_assign(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    user = request.user
+    case = access.get_case(user, pk, Action.ASSIGN)
+    form = CaseAssignForm(request.POST, case=case)
+    if not form.is_valid():
+        return _render_case(request, case, assign_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.case_assign(
+            actor=user,
+            case=case,
+            case_manager=data["case_manager"],
+            expected_version=data["expected_version"],
+            reason=data["reason"],
+        )
+    except ConflictError as exc:
+        return _render_case(request, case, assign_form=form, conflict=exc.message, status=409)
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return _render_case(request, case, assign_form=form, status=400)
+    messages.success(
+        request,
+        _("Case %(ref)s is now managed by %(name)s.")
+        % {"ref": case.reference, "name": data["case_manager"].get_full_name()},
+    )
+    return redirect("case-detail", pk=case.pk)
+
+
+# --- Clients -------------------------------------------------------------------------------
+
+
+def _client_or_redirect(user: Any, pk: int) -> tuple[Client | None, int | None]:
+    """The client; or, for a record merged into another the user may see, that one's id."""
+    try:
+        return access.get_client(user, pk), None
+    except NotFound:
+        merged_into = (
+            Client.objects.filter(
+                pk=pk, organization_id=access.organization_id(user), merged_into__isnull=False
+            )
+            .values_list("merged_into_id", flat=True)
+            .first()
+        )
+        if merged_into is None:
+            raise
+        return None, access.get_client(user, merged_into).pk
+
+
+SECTIONS = ("contact", "identifiers", "household")
+
+
+def _section_context(user: Any, client: Client) -> dict[str, Any]:
+    return {
+        "client": client,
+        "can_change": access.client_allows(user, client, Action.CHANGE) and not client.is_merged,
+        "phones": list(client.phones.all()),
+        "emails": list(client.emails.all()),
+        "addresses": list(client.addresses.all()),
+        "identifiers": list(client.identifiers.all()),
+        "relationships": list(client.relationships.select_related("related_client")),
+        "phone_form": PhoneForm(prefix="phone"),
+        "email_form": EmailForm(prefix="email"),
+        "address_form": AddressForm(prefix="address"),
+        "identifier_form": IdentifierForm(prefix="identifier"),
+        "relationship_form": RelationshipForm(prefix="relationship"),
+    }
+
+
+@login_required
+def client_detail(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    user = request.user
+    client, survivor = _client_or_redirect(user, pk)
+    if client is None:
+        messages.info(request, _("That record was merged into this one."))
+        return redirect("client-detail", pk=survivor)
+    services.client_record_viewed(actor=user, client=client, via="web")
+    return render(request, "clients/client_detail.html", _detail_context(user, client))
+
+
+def _detail_context(user: Any, client: Client) -> dict[str, Any]:
+    context = _section_context(user, client)
+    context["cases"] = (
+        access.cases(user)
+        .filter(client=client)
+        .select_related("program", "team", "case_manager")
+        .order_by("-opened_on", "-pk")
+    )
+    context["merges"] = list(
+        client.merges.select_related("merged", "merged_by").filter(unmerged_at__isnull=True)
+    )
+    context["can_merge"] = access.can_merge_clients(user)
+    context["can_receive_application"] = access.can_receive_applications(user)
+    context["can_unmerge"] = access.can_unmerge_clients(user)
+    return context
+
+
+@login_required
+def client_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    user = request.user
+    client = access.get_client(user, pk, Action.CHANGE)
+    context: dict[str, Any] = {"client": client, "conflict": ""}
+    status = 200
+    if request.method == "POST":
+        form = ClientRecordForm(request.POST, current_language=client.preferred_language)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.client_update(
+                    actor=user,
+                    client=client,
+                    expected_version=data["expected_version"],
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    preferred_name=data["preferred_name"],
+                    date_of_birth=data["date_of_birth"],
+                    preferred_language=data["preferred_language"],
+                    **form.details(),
+                )
+            except ConflictError as exc:
+                context["conflict"] = exc.message
+                context["reload_url"] = reverse("client-edit", kwargs={"pk": client.pk})
+                status = 409
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The client record is saved."))
+                return redirect("client-detail", pk=client.pk)
+    else:
+        services.client_record_viewed(actor=user, client=client, via="web")
+        form = ClientRecordForm(
+            initial=ClientRecordForm.initial_for(client),
+            current_language=client.preferred_language,
+        )
+    context["form"] = form
+    return render(request, "clients/client_form.html", context, status=status)
+
+
+# --- contact, identifiers, household: small forms on the client page (htmx) --------------------
+
+
+def _render_section(
+    request: AuthenticatedRequest, client: Client, section: str, status: int = 200, **forms: Any
+) -> HttpResponseBase:
+    partial = is_partial(request)
+    if not partial and status == 200:
+        return redirect(reverse("client-detail", kwargs={"pk": client.pk}) + f"#{section}")
+    context = (_section_context if partial else _detail_context)(request.user, client)
+    context.update(forms)
+    template = f"clients/_{section}_section.html" if partial else "clients/client_detail.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
+def client_section_add(request: AuthenticatedRequest, pk: int, section: str, kind: str) -> Any:
+    user = request.user
+    client = access.get_client(user, pk, Action.CHANGE)
+    form_class: Any = {
+        "phone": PhoneForm,
+        "email": EmailForm,
+        "address": AddressForm,
+        "identifier": IdentifierForm,
+        "relationship": RelationshipForm,
+    }.get(kind)
+    if form_class is None or section not in SECTIONS:
+        raise NotFound
+    form = form_class(request.POST, prefix=kind)
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            if kind == "phone":
+                services.client_phone_add(actor=user, client=client, **data)
+            elif kind == "email":
+                services.client_email_add(actor=user, client=client, **data)
+            elif kind == "address":
+                services.client_address_add(actor=user, client=client, **data)
+            elif kind == "identifier":
+                services.client_identifier_add(actor=user, client=client, **data)
+            else:
+                related_id = data.pop("related_client")
+                related = None
+                if related_id is not None:
+                    related = access.clients(user).filter(pk=related_id).first()
+                    if related is None:
+                        raise ValidationError(
+                            {"related_client": _("No client of yours has this number.")}
+                        )
+                services.relationship_add(actor=user, client=client, related_client=related, **data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return _render_section(request, client, section)
+    return _render_section(request, client, section, status=400, **{f"{kind}_form": form})
+
+
+@login_required
+@require_POST
+def client_section_remove(
+    request: AuthenticatedRequest, pk: int, section: str, kind: str, item: int
+) -> Any:
+    user = request.user
+    client = access.get_client(user, pk, Action.CHANGE)
+    if section not in SECTIONS:
+        raise NotFound
+    model: Any = {
+        "phone": ClientPhone,
+        "email": ClientEmail,
+        "address": ClientAddress,
+        "identifier": ClientIdentifier,
+        "relationship": Relationship,
+    }.get(kind)
+    row = model.objects.filter(client=client, pk=item).first() if model else None
+    if row is None:
+        raise NotFound
+    if kind == "identifier":
+        services.client_identifier_remove(actor=user, identifier=row)
+    elif kind == "relationship":
+        services.relationship_remove(actor=user, relationship=row)
+    else:
+        services.client_contact_end(actor=user, row=row)
+    return _render_section(request, client, section)
+
+
+# --- find a client, register a person ------------------------------------------------------------
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def client_list(request: AuthenticatedRequest) -> HttpResponse:
+    """Find a client. The search is a POST: names never go into a URL."""
+    user = request.user
+    form = ClientSearchForm(request.POST if request.method == "POST" else None)
+    page = None
+    searched = False
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        query = ClientQuery(
+            name=data["name"],
+            date_of_birth=data["date_of_birth"],
+            identifier=data["identifier"],
+            phone=data["phone"],
+        )
+        if not query.is_empty:
+            searched = True
+            found = search_clients(actor=user, query=query)
+            page = Paginator(found, settings.CASEWORK_PAGE_SIZE).get_page(data["page"] or 1)
+    context = {
+        "form": form,
+        "page": page,
+        "searched": searched,
+        "can_register": user.has_role(*services.CLIENT_CREATORS),
+    }
+    if is_partial(request):
+        return render(request, "clients/_client_results.html", context)
+    return render(request, "clients/client_list.html", context)
+
+
+@login_required
+def client_register(request: AuthenticatedRequest) -> HttpResponseBase:
+    """Register a person: possible duplicates are shown first, to open instead."""
+    user = request.user
+    access.require(user.has_role(*services.CLIENT_CREATORS))
+    matches: list[Match] = []
+    status = 200
+    if request.method == "POST":
+        form = RegisterForm(request.POST)
+        status = 400
+        if form.is_valid():
+            data = form.cleaned_data
+            identifiers = [("medicaid", data["medicaid_id"]), ("ssn", data["ssn"])]
+            if not data["confirmed_new"]:
+                matches = find_possible_duplicates(
+                    actor=user,
+                    first_name=data["first_name"],
+                    last_name=data["last_name"],
+                    date_of_birth=data["date_of_birth"],
+                    identifiers=[(k, v) for k, v in identifiers if v],
+                    phone=data["phone"],
+                )
+            if matches:
+                status = 200
+            else:
+                try:
+                    client = _register(user, form)
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(request, _("%(name)s is registered.") % {"name": client})
+                    return redirect("client-detail", pk=client.pk)
+    else:
+        form = RegisterForm(initial={"name_data_quality": 1, "dob_data_quality": 1})
+    return render(
+        request, "clients/client_register.html", {"form": form, "matches": matches}, status=status
+    )
+
+
+def _register(user: Any, form: RegisterForm) -> Client:
+    data = form.cleaned_data
+    with transaction.atomic():
+        client = services.client_create(
+            actor=user,
+            first_name=data["first_name"],
+            last_name=data["last_name"],
+            preferred_name=data["preferred_name"],
+            date_of_birth=data["date_of_birth"],
+            preferred_language=data["preferred_language"],
+            **form.details(),
+        )
+        if data["phone"]:
+            services.client_phone_add(actor=user, client=client, number=data["phone"])
+        if data["medicaid_id"]:
+            services.client_identifier_add(
+                actor=user, client=client, kind="medicaid", value=data["medicaid_id"]
+            )
+    return client
+
+
+# --- merge -------------------------------------------------------------------------------------
+
+
+@login_required
+def client_merge(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    user = request.user
+    access.require(access.can_merge_clients(user))
+    survivor = access.mergeable_clients(user).filter(pk=pk).first()
+    if survivor is None:
+        raise NotFound
+    form = MergeForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            other = access.mergeable_clients(user).filter(pk=form.cleaned_data["other"]).first()
+            if other is None:
+                form.add_error("other", _("No record you may merge has this number."))
+            else:
+                try:
+                    services.client_merge(actor=user, survivor=survivor, merged=other)
+                except ValidationError as exc:
+                    add_service_errors(form, exc)
+                else:
+                    messages.success(request, _("The two records are now one."))
+                    return redirect("client-detail", pk=survivor.pk)
+    return render(
+        request, "clients/client_merge.html", {"client": survivor, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def client_unmerge(request: AuthenticatedRequest, merge_id: int) -> HttpResponseBase:
+    user = request.user
+    access.require(access.can_unmerge_clients(user))
+    merge = ClientMerge.objects.filter(
+        pk=merge_id, organization_id=access.organization_id(user)
+    ).first()
+    if merge is None:
+        raise NotFound
+    try:
+        restored = services.client_unmerge(actor=user, merge=merge)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The merge is undone; the two records are separate again."))
+        return redirect("client-detail", pk=restored.pk)
+    return redirect("client-detail", pk=merge.survivor_id)

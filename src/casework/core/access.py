@@ -1,0 +1,302 @@
+"""The access policy: who may see and do what. Nothing else decides access.
+
+Each kind of object has two answers that must never drift apart:
+
+* a queryset function — *which* objects may this user act on (lists, search,
+  counts, API pages all start from it), and
+* an ``allows`` function — may this user act on *this* object (detail pages,
+  services), which loads nothing extra.
+
+Rules, for case content:
+
+* nobody sees anything of another organization;
+* the case manager of a case, and every member of the case's team (case
+  managers and supervisors alike), may view and document it;
+* supervisors of the case's team may also assign and supervise it;
+* intake coordinators may view, document and assign cases still in screening
+  or on the waitlist, in any program of their organization, and find and read
+  every client record of their organization (not the case content);
+* agency admins, program managers, auditors and partner-agency staff see no
+  case content through their role alone (they may still be on a team).
+
+``is_superuser`` grants nothing here: it only opens Django's admin.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from casework.clients.models import INTAKE_STATUSES, Case, CaseStatus, Client
+
+from .errors import NotFound, PermissionDenied
+
+if TYPE_CHECKING:
+    from casework.assessments.models import Instrument
+
+from .models import AuditEvent, Program, Role, Team, TeamMembership, TeamRole, User
+
+
+class Action(StrEnum):
+    VIEW = "view"
+    CHANGE = "change"
+    ASSIGN = "assign"
+    SUPERVISE = "supervise"
+
+
+def _memberships(user: User) -> dict[int, str]:
+    """team id → role in that team, loaded once per user object."""
+    cached: dict[int, str] | None = getattr(user, "_team_roles_cache", None)
+    if cached is None:
+        cached = dict(
+            TeamMembership.objects.filter(
+                user=user, organization_id=organization_id(user)
+            ).values_list("team_id", "role")
+        )
+        user._team_roles_cache = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def team_ids(user: User) -> list[int]:
+    return sorted(_memberships(user))
+
+
+def supervised_team_ids(user: User) -> list[int]:
+    return sorted(t for t, role in _memberships(user).items() if role == TeamRole.SUPERVISOR)
+
+
+def _is_staff_member(user: User) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.organization_id)
+
+
+def organization_id(user: User) -> int:
+    """The user's organization; -1 (matches nothing) for users without one."""
+    return user.organization_id if user.organization_id is not None else -1
+
+
+# --- Cases ---------------------------------------------------------------------------
+
+
+def _case_q(user: User, action: Action) -> Q | None:
+    """The filter for cases ``user`` may act on, or None for nothing at all."""
+    if not _is_staff_member(user):
+        return None
+    intake = user.has_role(Role.INTAKE_COORDINATOR)
+    if action in (Action.VIEW, Action.CHANGE):
+        teams = team_ids(user)
+        q = Q(case_manager=user)
+        if teams:
+            q |= Q(team_id__in=teams)
+    else:
+        teams = supervised_team_ids(user)
+        q = Q(team_id__in=teams) if teams else Q(pk__in=[])
+        if action == Action.SUPERVISE:
+            return q if teams else None
+    if intake:
+        q |= Q(status__in=INTAKE_STATUSES)
+    return q
+
+
+def cases(user: User, action: Action = Action.VIEW) -> QuerySet[Case]:
+    q = _case_q(user, action)
+    if q is None:
+        return Case.objects.none()
+    return Case.objects.filter(q, organization_id=organization_id(user))
+
+
+def case_allows(user: User, case: Case, action: Action = Action.VIEW) -> bool:
+    if not _is_staff_member(user) or case.organization_id != user.organization_id:
+        return False
+    memberships = _memberships(user)
+    team_role = memberships.get(case.team_id)
+    intake_case = user.has_role(Role.INTAKE_COORDINATOR) and case.status in INTAKE_STATUSES
+    if intake_case and action != Action.SUPERVISE:
+        return True
+    if action in (Action.VIEW, Action.CHANGE):
+        return case.case_manager_id == user.pk or team_role is not None
+    return team_role == TeamRole.SUPERVISOR
+
+
+def get_case(user: User, pk: int, action: Action = Action.VIEW) -> Case:
+    """The case, if the user may see it; 404 otherwise, 403 if seen but not allowed."""
+    case = (
+        cases(user, Action.VIEW)
+        .select_related("client", "program", "team", "case_manager")
+        .filter(pk=pk)
+        .first()
+    )
+    if case is None:
+        raise NotFound("No such case.")
+    if action != Action.VIEW and not case_allows(user, case, action):
+        raise PermissionDenied("You may view this case but not do that.")
+    return case
+
+
+# --- Clients -------------------------------------------------------------------------
+
+
+def clients(user: User, action: Action = Action.VIEW) -> QuerySet[Client]:
+    """Clients with at least one case the user may act on.
+
+    Intake coordinators are the agency's front door: they may *find and read*
+    every client record of their agency (to recognise a returning person and
+    avoid duplicates), and change those still in intake or without any case.
+    Case content stays behind ``cases()``.
+    """
+    q = _case_q(user, action)
+    if q is None:
+        return Client.objects.none()
+    org_clients = Client.objects.filter(organization_id=organization_id(user))
+    intake = user.has_role(Role.INTAKE_COORDINATOR)
+    if intake and action == Action.VIEW:
+        return org_clients
+    condition = Q(Exists(Case.objects.filter(q, client=OuterRef("pk"))))
+    if intake and action == Action.CHANGE:
+        condition |= ~Q(Exists(Case.objects.filter(client=OuterRef("pk"))))
+    return org_clients.filter(condition)
+
+
+def can_merge_clients(user: User) -> bool:
+    """Agency admins and supervisors merge duplicate records."""
+    return _is_staff_member(user) and user.has_role(Role.AGENCY_ADMIN, Role.SUPERVISOR)
+
+
+def can_unmerge_clients(user: User) -> bool:
+    """Only agency admins undo a merge."""
+    return can_administer(user)
+
+
+def mergeable_clients(user: User) -> QuerySet[Client]:
+    """Records the user may merge: admins across the agency, supervisors what they see."""
+    if can_administer(user):
+        base = Client.objects.filter(organization_id=organization_id(user))
+    elif can_merge_clients(user):
+        base = clients(user)
+    else:
+        return Client.objects.none()
+    return base.filter(merged_into__isnull=True)
+
+
+def client_allows(user: User, client: Client, action: Action = Action.VIEW) -> bool:
+    if not _is_staff_member(user) or client.organization_id != user.organization_id:
+        return False
+    return clients(user, action).filter(pk=client.pk).exists()
+
+
+def get_client(user: User, pk: int, action: Action = Action.VIEW) -> Client:
+    client = clients(user, Action.VIEW).filter(pk=pk).first()
+    if client is None:
+        raise NotFound("No such client.")
+    if action != Action.VIEW and not client_allows(user, client, action):
+        raise PermissionDenied("You may view this client but not do that.")
+    return client
+
+
+# --- Agency configuration and oversight ---------------------------------------------------
+
+
+def can_administer(user: User) -> bool:
+    """Users, teams and agency settings."""
+    return _is_staff_member(user) and user.has_role(Role.AGENCY_ADMIN)
+
+
+def can_configure_programs(user: User) -> bool:
+    return _is_staff_member(user) and user.has_role(Role.AGENCY_ADMIN, Role.PROGRAM_MANAGER)
+
+
+def can_read_audit_log(user: User) -> bool:
+    return _is_staff_member(user) and user.has_role(Role.AUDITOR)
+
+
+def can_use_django_admin(user: User) -> bool:
+    return bool(user.is_active and user.is_staff and can_administer(user))
+
+
+def require(allowed: bool, message: str = "You do not have permission to do that.") -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def programs(user: User) -> QuerySet[Program]:
+    """Programs of the user's agency: every staff member may read its configuration."""
+    if not _is_staff_member(user):
+        return Program.objects.none()
+    return Program.objects.filter(organization_id=organization_id(user))
+
+
+def teams(user: User) -> QuerySet[Team]:
+    """Teams of the user's agency: who works where is known to all its staff."""
+    if not _is_staff_member(user):
+        return Team.objects.none()
+    return Team.objects.filter(organization_id=organization_id(user))
+
+
+def audit_events(user: User) -> QuerySet[AuditEvent]:
+    """The agency's audit log, for auditors only."""
+    if not can_read_audit_log(user):
+        return AuditEvent.objects.none()
+    return AuditEvent.objects.filter(organization_id=organization_id(user))
+
+
+def caseload_counts(user: User, staff_ids: list[int]) -> dict[int, int]:
+    """Open cases (active or on hold) each of these staff members manages.
+
+    Numbers only, for balancing caseloads (supervisors, intake suggestions): no
+    case content is read, and only staff of the user's own agency are counted.
+    """
+    if not _is_staff_member(user):
+        return {}
+    rows = (
+        Case.objects.filter(
+            organization_id=organization_id(user),
+            case_manager_id__in=staff_ids,
+            status__in=(CaseStatus.ACTIVE, CaseStatus.ON_HOLD),
+        )
+        .order_by()
+        .values_list("case_manager_id")
+        .annotate(n=Count("pk"))
+    )
+    return dict(rows)
+
+
+def active_case_count(user: User, program: Program) -> int:
+    """How many active cases a program of the user's agency has (capacity checks)."""
+    if not _is_staff_member(user) or program.organization_id != user.organization_id:
+        return 0
+    return Case.objects.filter(program=program, status=CaseStatus.ACTIVE).count()
+
+
+def can_receive_applications(user: User) -> bool:
+    """Intake coordinators take applications and incoming referrals."""
+    return _is_staff_member(user) and user.has_role(Role.INTAKE_COORDINATOR)
+
+
+def can_use_intake_queue(user: User) -> bool:
+    """Intake coordinators run intake; supervisors decide for their teams."""
+    return _is_staff_member(user) and user.has_role(Role.INTAKE_COORDINATOR, Role.SUPERVISOR)
+
+
+def instruments(user: User) -> QuerySet[Instrument]:
+    """Assessment instruments: those Casework ships and the user's agency's own."""
+    from casework.assessments.models import Instrument
+
+    if not _is_staff_member(user):
+        return Instrument.objects.none()
+    return Instrument.objects.filter(
+        Q(organization__isnull=True) | Q(organization_id=organization_id(user))
+    )
+
+
+def two_factor_pending(user: User) -> bool:
+    """The agency requires two-factor sign-in and this person has not set it up yet."""
+    organization = user.organization if user.organization_id else None
+    return bool(organization and organization.require_two_factor and not user.has_two_factor)
+
+
+def users(user: User) -> QuerySet[User]:
+    """Staff of the user's own organization, for pickers and the admin area."""
+    if not _is_staff_member(user):
+        return User.objects.none()
+    return User.objects.filter(organization_id=organization_id(user))

@@ -1,0 +1,19 @@
+from django.urls import include, path
+
+from casework.api import api
+from casework.core.admin_site import admin_site
+
+urlpatterns = [
+    path("", include("casework.core.auth_urls")),
+    path("", include("casework.core.urls")),
+    path("", include("casework.clients.urls")),
+    path("", include("casework.intake.urls")),
+    path("", include("casework.assessments.urls")),
+    path("api/v1/", api.urls),
+    path("django-admin/", admin_site.urls),
+]
+
+handler400 = "casework.core.views.bad_request"
+handler403 = "casework.core.views.permission_denied"
+handler404 = "casework.core.views.page_not_found"
+handler500 = "casework.core.views.server_error"

@@ -1,0 +1,58 @@
+"""Intake finds a client, is warned of a possible duplicate, then registers a new person."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from casework.clients.models import Client
+from casework.core.models import User
+from tests.factories import ClientFactory
+from tests.personas import Personas
+
+pytestmark = pytest.mark.browser
+
+
+def test_intake_opens_the_existing_record_then_registers_a_new_person(
+    personas: Personas, sign_in_page: Callable[[User], Any], live_server: Any
+) -> None:
+    john = ClientFactory(
+        organization=personas.agency,
+        first_name="John",
+        last_name="Smith",
+        date_of_birth=date(1990, 3, 4),
+    )
+    page = sign_in_page(personas.intake)
+    page.goto(f"{live_server.url}/clients/")
+    page.get_by_label("Name").fill("smi jo")
+    results = page.locator("#client-results")
+    # Other synthetic clients may match "smi jo" too (Faker names); John must be among them.
+    expect(results).to_contain_text("found")
+    expect(results.get_by_role("link", name="John Smith")).to_be_visible()
+    assert "smi" not in page.url
+
+    page.get_by_role("link", name="Register a person").click()
+    page.locator("#id_first_name").fill("Jon")
+    page.locator("#id_last_name").fill("Smyth")
+    page.locator("#id_date_of_birth").fill("1990-03-04")
+    page.get_by_role("button", name="Check and register").click()
+    duplicates = page.locator(".possible-duplicates")
+    expect(duplicates).to_contain_text("This person may already have a record")
+    expect(duplicates).to_contain_text("name sounds alike (Jon ~ John)")
+    expect(duplicates).to_contain_text("same date of birth")
+    duplicates.get_by_role("link", name="John Smith").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("John Smith")
+    assert page.url.endswith(f"/clients/{john.pk}/")
+    assert not Client.objects.filter(first_name="Jon", last_name="Smyth").exists()
+
+    page.goto(f"{live_server.url}/clients/new/")
+    page.locator("#id_first_name").fill("Ximena")
+    page.locator("#id_last_name").fill("Quintanilla")
+    page.locator("#id_date_of_birth").fill("2001-12-24")
+    page.get_by_role("button", name="Check and register").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ximena Quintanilla")
+    expect(page.get_by_text("Ximena Quintanilla is registered.")).to_be_visible()

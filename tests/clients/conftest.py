@@ -1,0 +1,5 @@
+"""The API fixtures, for the clients app's API tests."""
+
+from tests.api.conftest import api_as, token_for
+
+__all__ = ["api_as", "token_for"]
