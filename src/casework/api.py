@@ -38,6 +38,9 @@ from casework.core.api import router as core_router
 from casework.core.api_auth import CsrfFailed, session_auth, token_auth
 from casework.core.errors import ConflictError, NotFound
 from casework.intake.api import router as intake_router
+from casework.monitoring.api import router as monitoring_router
+from casework.notes.api import router as notes_router
+from casework.plans.api import router as plans_router
 
 logger = logging.getLogger("casework.api")
 
@@ -121,6 +124,9 @@ api.add_router("", core_router)
 api.add_router("", clients_router)
 api.add_router("", intake_router)
 api.add_router("", assessments_router)
+api.add_router("", plans_router)
+api.add_router("", notes_router)
+api.add_router("", monitoring_router)
 
 
 # --- errors ---------------------------------------------------------------------------------

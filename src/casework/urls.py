@@ -9,6 +9,9 @@ urlpatterns = [
     path("", include("casework.clients.urls")),
     path("", include("casework.intake.urls")),
     path("", include("casework.assessments.urls")),
+    path("", include("casework.plans.urls")),
+    path("", include("casework.notes.urls")),
+    path("", include("casework.monitoring.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin_site.urls),
 ]

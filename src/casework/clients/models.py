@@ -418,6 +418,14 @@ class Case(models.Model):
     )
     opened_on = models.DateField(_("opened"), default=timezone.localdate)
     closed_on = models.DateField(_("closed"), null=True, blank=True)
+    # Kept current by the services that change them (note signing, plan approval and
+    # review) so that caseload lists and the monitoring sweep read one row per case.
+    last_contact_on = models.DateField(_("last contact"), null=True, blank=True, editable=False)
+    next_review_on = models.DateField(_("next plan review"), null=True, blank=True, editable=False)
+    legal_involvement = models.BooleanField(_("legal involvement"), default=False)
+    cps_involvement = models.BooleanField(_("child protective services involved"), default=False)
+    aps_involvement = models.BooleanField(_("adult protective services involved"), default=False)
+    high_risk = models.BooleanField(_("high risk"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -24,6 +24,9 @@ from casework.core.errors import ConflictError, NotFound
 from casework.core.forms import add_service_errors
 from casework.core.models import Role
 from casework.core.views import AuthenticatedRequest, is_partial, paginate
+from casework.monitoring.views import case_section_context as monitoring_section_context
+from casework.notes.views import case_section_context as notes_section_context
+from casework.plans.views import case_section_context as plans_section_context
 
 from . import services
 from .forms import (
@@ -119,6 +122,9 @@ def _render_case(
             "assign_form": assign_form if can_assign else None,
             "conflict": conflict,
             **case_section_context(user, case),
+            **plans_section_context(user, case),
+            **notes_section_context(user, case),
+            **monitoring_section_context(user, case),
         },
         status=status,
     )

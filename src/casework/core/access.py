@@ -67,6 +67,17 @@ def supervised_team_ids(user: User) -> list[int]:
     return sorted(t for t, role in _memberships(user).items() if role == TeamRole.SUPERVISOR)
 
 
+def team_supervisors(team_id: int) -> list[User]:
+    """The active supervisors of a team: who approves its plans and hears its emergencies."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            team_memberships__team_id=team_id,
+            team_memberships__role=TeamRole.SUPERVISOR,
+        ).order_by("pk")
+    )
+
+
 def _is_staff_member(user: User) -> bool:
     return bool(user.is_authenticated and user.is_active and user.organization_id)
 

@@ -1,0 +1,13 @@
+"""Pages for monitoring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from casework.clients.models import Case
+from casework.core.models import User
+
+
+def case_section_context(user: User, case: Case) -> dict[str, Any]:
+    """For the case page's monitoring section (``monitoring/_case_section.html``)."""
+    return {}
