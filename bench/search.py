@@ -4,8 +4,8 @@
 
 Starts from an empty database (a SQLite file in a temporary directory, or the
 PostgreSQL database ``casework_bench_search``, dropped and created again),
-generates an agency with ``casework.core.generate``, gives some clients a
-Medicaid id and a phone, and then times what the "Find a client" page and the
+generates an agency with ``casework.core.generate`` (which gives clients
+phones and Medicaid ids too), and then times what the "Find a client" page and the
 duplicate check run: the count and first page of a search, as an intake
 coordinator (the widest view) and as a case manager. Prints p50/p95 in ms.
 """
@@ -69,13 +69,10 @@ def timed(fn: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
 
 
 def prepare(args: argparse.Namespace) -> None:
-    """Generate, fill the derived name columns (the generator bulk-inserts), add ids and phones."""
-    import random
-
+    """Migrate and generate (the generator writes identifiers and phones too), then ANALYZE."""
     from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import connection
 
-    from casework.clients.models import Client, ClientIdentifier, ClientPhone
     from casework.core.generate import generate
 
     print(f"== {connection.vendor}: migrating", flush=True)
@@ -83,33 +80,9 @@ def prepare(args: argparse.Namespace) -> None:
     print(f"== {connection.vendor}: generating {args.clients} clients", flush=True)
     started = time.monotonic()
     generate(clients=args.clients, seed=args.seed, progress=True)
-    print(f"   generated in {time.monotonic() - started:.0f} s", flush=True)
-    started = time.monotonic()
-    rng = random.Random(args.seed)
-    ids: list[ClientIdentifier] = []
-    phones: list[ClientPhone] = []
-    for pk, org_id in Client.objects.values_list("pk", "organization_id").iterator(5000):
-        if rng.random() < 0.3:
-            value = f"MC{pk:09d}"
-            ids.append(
-                ClientIdentifier(
-                    organization_id=org_id,
-                    client_id=pk,
-                    kind="medicaid",
-                    value=value,
-                    normalized=value,
-                )
-            )
-            number = f"555{pk:07d}"
-            phones.append(
-                ClientPhone(organization_id=org_id, client_id=pk, number=number, digits=number)
-            )
-    with transaction.atomic():
-        ClientIdentifier.objects.bulk_create(ids, batch_size=5000)
-        ClientPhone.objects.bulk_create(phones, batch_size=5000)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
-    print(f"   ids and phones in {time.monotonic() - started:.0f} s", flush=True)
+    print(f"   generated in {time.monotonic() - started:.0f} s", flush=True)
 
 
 def measure(args: argparse.Namespace) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Callable
 from datetime import timedelta
@@ -14,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
+from casework.assessments import demo as assessments_demo
 from casework.assessments import services
 from casework.assessments.models import (
     Assessment,
@@ -133,6 +135,9 @@ def test_complete_sign_and_see_the_change_since_last_time(
     assert response.status_code == 302
     html = web.get(reverse("case-assessment", args=[a.pk])).content.decode()
     assert "Scores and change since the last assessment" in html
+    assert "Worse in 1 domain: Food" in html
+    assert "Better in 1 domain: Housing" in html
+    assert "Unchanged in 12 domains" in html
     assert re.search(r"Housing</th>\s*<td class=\"num\">1</td>\s*<td class=\"num\">3", html)
     assert "↑</span> up 2" in html
     assert "↓</span> down 2" in html
@@ -329,3 +334,21 @@ def test_the_case_page_section_lists_recent_assessments_and_needs(
     assert "Safety (1)" in html
     assert "All assessments, or start one" in html
     assert case_section_context(p.colleague, p.case)["assessment_section"]["recent"] == []
+
+
+def test_an_assessment_that_scores_nothing_shows_no_identified_needs_card(
+    personas: Personas, intake_version: InstrumentVersion, client_as: SignIn
+) -> None:
+    p = personas
+    a = services.assessment_start(
+        actor=p.case_manager, case=p.case, instrument_version=intake_version
+    )
+    services.assessment_complete(
+        actor=p.case_manager,
+        assessment=a,
+        answers=assessments_demo._intake_answers(random.Random(3)),
+        expected_version=a.version,
+    )
+    html = client_as(p.case_manager).get(reverse("case-assessment", args=[a.pk])).content.decode()
+    assert "Background" in html
+    assert "Identified needs" not in html

@@ -219,7 +219,8 @@ def test_the_command_reports_counts_and_no_personal_data(db: None) -> None:
     out = StringIO()
     call_command("generate", "--clients=50", "--seed=2", stdout=out, verbosity=0)
     text = out.getvalue()
-    assert "50 clients" in text
+    assert "  clients: 50\n" in text
+    assert "  assessments: " in text
     assert "rows/s" in text
     for first, last in Client.objects.values_list("first_name", "last_name"):
         assert f"{first} {last}" not in text

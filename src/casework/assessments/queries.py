@@ -159,6 +159,16 @@ class Comparison:
         """Scores of one question each (the domains), without totals."""
         return [r for r in self.rows if r.kind == "value"]
 
+    @property
+    def movement(self) -> dict[str, list[str]]:
+        """Domain labels by direction ("up", "down", "same"), so a better total cannot hide
+        a domain that got worse."""
+        moved: dict[str, list[str]] = {"up": [], "down": [], "same": []}
+        for row in self.domain_rows:
+            if row.direction in moved:
+                moved[row.direction].append(row.label)
+        return moved
+
 
 def previous_assessment(assessment: Assessment) -> Assessment | None:
     """The latest completed assessment of the same case and instrument before this one."""

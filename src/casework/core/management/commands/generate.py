@@ -50,10 +50,11 @@ class Command(BaseCommand):
         rate = result.rows / result.seconds if result.seconds else 0.0
         self.stdout.write(
             f"Generated {result.organizations} organization(s), {result.programs} programs, "
-            f"{result.teams} teams, {result.staff} staff, {result.clients} clients, "
-            f"{result.cases} cases and {result.assignments} case assignments: "
-            f"{result.rows} rows in {result.seconds:.1f} s ({rate:,.0f} rows/s)."
+            f"{result.teams} teams and {result.staff} staff."
         )
+        for kind, count in result.counts().items():
+            self.stdout.write(f"  {kind.replace('_', ' ')}: {count:,}")
+        self.stdout.write(f"{result.rows:,} rows in {result.seconds:.1f} s ({rate:,.0f} rows/s).")
         if result.staff:
             source = PASSWORD_ENV if os.environ.get(PASSWORD_ENV) else "the demo password"
             self.stdout.write(f"Generated staff sign in with {source}. All data is synthetic.")
