@@ -7,9 +7,12 @@ contact; the ``Application`` row holds what intake learns and decides about it.
 from __future__ import annotations
 
 import uuid
+from typing import Any, Self
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -87,6 +90,68 @@ class DeclineReason(models.TextChoices):
     OTHER = "other", _("Other (see notes)")
 
 
+def _position() -> Any:
+    """1 + how many waitlisted applications of the same program are ahead in line.
+
+    A count per row rather than a window function, so that filtering the list (by
+    priority, or to one application) does not renumber the line.
+    """
+    same = Q(priority=OuterRef("priority"))
+    ahead = (
+        Application.objects.filter(
+            program_id=OuterRef("program_id"), status=ApplicationStatus.WAITLISTED
+        )
+        .filter(
+            Q(priority__lt=OuterRef("priority"))
+            | (same & Q(waitlisted_at__lt=OuterRef("waitlisted_at")))
+            | (same & Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk")))
+        )
+        .order_by()
+        .values("program_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    """Applications; ``with_positions()`` gives each fetched row its place in line.
+
+    The place is counted for the rows fetched only (a page), in one more query, once
+    they are fetched: as an annotation of the whole list, SQLite would count it for
+    every waitlisted row before sorting and slicing (2.7 s at 100,000 clients).
+    """
+
+    _with_positions = False
+
+    def with_positions(self) -> Self:
+        clone = self.all()
+        clone._with_positions = True
+        return clone
+
+    def _clone(self) -> Self:
+        clone: Self = super()._clone()  # type: ignore[misc]
+        clone._with_positions = self._with_positions
+        return clone
+
+    def _fetch_all(self) -> None:
+        fresh = self._result_cache is None
+        super()._fetch_all()
+        rows = self._result_cache
+        if not (fresh and self._with_positions and rows):
+            return
+        if not isinstance(rows[0], Application):
+            return  # values() or values_list(): no place to put it
+        ids = [row.pk for row in rows if row.status == ApplicationStatus.WAITLISTED]
+        places = dict(
+            Application.objects.filter(pk__in=ids)
+            .annotate(place=_position())
+            .values_list("pk", "place")
+        )
+        for row in rows:
+            row.position = places.get(row.pk)  # type: ignore[attr-defined]
+
+
 class Application(models.Model):
     """What intake knows and decided about one application (its case starts in screening)."""
 
@@ -131,9 +196,16 @@ class Application(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
+    objects = ApplicationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_on", "-id"]
         indexes = [
+            # the line of one program: counting who is ahead reads a range of this
+            models.Index(
+                fields=["program", "status", "priority", "waitlisted_at"],
+                name="application_program_line",
+            ),
             models.Index(fields=["organization", "status", "received_on"]),
             models.Index(fields=["organization", "status", "priority", "waitlisted_at"]),
             models.Index(fields=["organization", "status", "decided_at"]),

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -23,6 +21,7 @@ from .models import (
     DOMAIN_EXPERTISE,
     Application,
     ApplicationDocument,
+    ApplicationQuerySet,
     ApplicationStatus,
     IntakeDecision,
 )
@@ -30,9 +29,10 @@ from .models import (
 RECENTLY_DECIDED_DAYS = 30
 
 
-def applications(user: User, action: Action = Action.VIEW) -> QuerySet[Application]:
+def applications(user: User, action: Action = Action.VIEW) -> ApplicationQuerySet:
     """Applications whose case the user may act on."""
-    return Application.objects.filter(case__in=access.cases(user, action).values("pk"))
+    visible = ApplicationQuerySet(Application)
+    return visible.filter(case__in=access.cases(user, action).values("pk"))
 
 
 def get_application(user: User, pk: int, action: Action = Action.VIEW) -> Application:
@@ -66,30 +66,6 @@ def screening_queue(user: User) -> QuerySet[Application]:
     )
 
 
-def _position() -> Any:
-    """1 + how many waitlisted applications of the same program are ahead in line.
-
-    A count per row rather than a window function, so that filtering the list (by
-    priority, or to one application) does not renumber the line.
-    """
-    same = Q(priority=OuterRef("priority"))
-    ahead = (
-        Application.objects.filter(
-            program_id=OuterRef("program_id"), status=ApplicationStatus.WAITLISTED
-        )
-        .filter(
-            Q(priority__lt=OuterRef("priority"))
-            | (same & Q(waitlisted_at__lt=OuterRef("waitlisted_at")))
-            | (same & Q(waitlisted_at=OuterRef("waitlisted_at"), pk__lt=OuterRef("pk")))
-        )
-        .order_by()
-        .values("program_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1
-
-
 def waitlist(user: User) -> QuerySet[Application]:
     """Waitlisted applications with their place in their program's line.
 
@@ -99,7 +75,7 @@ def waitlist(user: User) -> QuerySet[Application]:
         applications(user)
         .filter(status=ApplicationStatus.WAITLISTED)
         .select_related("client", "program", "case")
-        .annotate(position=_position())
+        .with_positions()
         .order_by("program__name", "program_id", "priority", "waitlisted_at", "pk")
     )
 
@@ -108,7 +84,7 @@ def waitlist_position(user: User, application: Application) -> int | None:
     if application.status != ApplicationStatus.WAITLISTED:
         return None
     row = waitlist(user).filter(pk=application.pk).first()
-    return int(row.position) if row is not None else None  # type: ignore[attr-defined]
+    return row.position if row is not None else None  # type: ignore[attr-defined]
 
 
 def recent_decisions(user: User) -> QuerySet[IntakeDecision]:
