@@ -126,3 +126,79 @@ class CaseFactory(factory.django.DjangoModelFactory):
                 case_manager=obj.case_manager,
                 team=obj.team,
             )
+
+
+# --- notes ------------------------------------------------------------------------------------
+
+
+class NoteFactory(factory.django.DjangoModelFactory):
+    """A signed phone note by the case's manager (bypasses the services, for reads)."""
+
+    class Meta:
+        model = "notes.Note"
+
+    case = factory.SubFactory(CaseFactory)
+    organization = factory.SelfAttribute("case.organization")
+    client = factory.SelfAttribute("case.client")
+    author = factory.SelfAttribute("case.case_manager")
+    contact_type = "phone"
+    contact_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=1))
+    sections = factory.LazyFunction(lambda: {"body": "Talked through the lease renewal."})
+    status = "signed"
+    signed_at = factory.LazyFunction(timezone.now)
+
+
+class NoteAddendumFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "notes.NoteAddendum"
+
+    note = factory.SubFactory(NoteFactory)
+    organization = factory.SelfAttribute("note.organization")
+    case = factory.SelfAttribute("note.case")
+    author = factory.SelfAttribute("note.author")
+    text = "A correction: the call was on the landline."
+
+
+# --- monitoring -------------------------------------------------------------------------------
+
+
+class TaskFactory(factory.django.DjangoModelFactory):
+    """An open task on a case, for its case manager, due in a week (bypasses the services)."""
+
+    class Meta:
+        model = "monitoring.Task"
+
+    case = factory.SubFactory(CaseFactory)
+    organization = factory.SelfAttribute("case.organization")
+    assignee = factory.SelfAttribute("case.case_manager")
+    created_by = factory.SelfAttribute("assignee")
+    title = "Call the landlord about the repairs"
+    due_on = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=7))
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    """A home visit on a case, organized by its case manager, tomorrow at this hour."""
+
+    class Meta:
+        model = "monitoring.Appointment"
+
+    case = factory.SubFactory(CaseFactory)
+    organization = factory.SelfAttribute("case.organization")
+    organizer = factory.SelfAttribute("case.case_manager")
+    kind = "home_visit"
+    title = "Home visit: check the repairs"
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=1))
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    location = "12 Elm Street"
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "monitoring.Alert"
+
+    case = factory.SubFactory(CaseFactory)
+    organization = factory.SelfAttribute("case.organization")
+    recipient = factory.SelfAttribute("case.case_manager")
+    kind = "no_contact"
+    key = factory.Sequence(lambda n: f"test:{n}")
+    message = factory.LazyAttribute(lambda o: f"No contact recorded on case {o.case.reference}.")

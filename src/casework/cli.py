@@ -16,6 +16,7 @@ COMMANDS: dict[str, str] = {
     "demo": "Set up a demo agency with synthetic data and serve it on http://127.0.0.1:8000",
     "serve": "Run the production web server (granian)",
     "worker": "Run the background worker for reminders, alerts and other queued work",
+    "sweep": "Raise the alerts due today (no contact, reviews, overdue work) once, for cron",
     "migrate": "Create or update the database tables",
     "createadmin": "Create the first agency admin (and the agency), or another admin",
     "generate": "Fill the database with synthetic agency data at any scale",

@@ -262,3 +262,5 @@ LOGGING = {
 }
 
 CASEWORK_PAGE_SIZE = 25
+# Largest file a note attachment may be, in megabytes.
+CASEWORK_MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)

@@ -40,7 +40,7 @@ def nav_names(page: Page) -> list[str]:
     ("who", "offered"),
     [
         ("case_manager", ["My work", "Cases", "Clients"]),
-        ("supervisor", ["My work", "Intake", "Cases", "Clients"]),
+        ("supervisor", ["My work", "Intake", "Cases", "Clients", "Plan approvals"]),
         ("intake", ["My work", "Intake", "Cases", "Clients"]),
         ("auditor", ["My work", "Audit log"]),
         ("admin", ["My work", "Administration"]),

@@ -13,7 +13,15 @@ from django.utils import timezone
 
 from casework.clients.models import Case, CaseAssignment, CaseStatus, Client
 from casework.core.models import AuditEvent, TeamRole, User
-from tests.factories import CaseFactory, ClientFactory, TeamMembershipFactory
+from tests.factories import (
+    AppointmentFactory,
+    CaseFactory,
+    ClientFactory,
+    NoteAddendumFactory,
+    NoteFactory,
+    TaskFactory,
+    TeamMembershipFactory,
+)
 from tests.helpers import assert_constant_queries, assert_query_budget
 from tests.personas import Personas
 
@@ -354,9 +362,15 @@ def test_the_case_page_runs_the_same_queries_however_long_its_history(
                 assigned_by=p.supervisor,
                 ended_at=timezone.now(),
             )
+            note = NoteFactory(case=p.case)
+            NoteAddendumFactory(note=note)
+            TaskFactory(case=p.case)
+            AppointmentFactory(case=p.case)
 
     assert_constant_queries(lambda: web.get(url), grow)
-    assert_query_budget(lambda: web.get(url), 10)  # + recent assessments and needs
+    # the case, its assignments, then each section: assessments and needs (2), the plan (1),
+    # recent notes and drafts (2), open tasks and next appointments (2)
+    assert_query_budget(lambda: web.get(url), 15)
 
 
 # --- client record ---------------------------------------------------------------------------

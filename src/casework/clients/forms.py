@@ -32,8 +32,21 @@ CASE_SORTS: dict[str, tuple[str, ...]] = {
     "opened": ("opened_on", "pk"),
     "reference": ("reference",),
     "-reference": ("-reference",),
+    # Longest without contact first; reviews soonest due first.
+    "last_contact": ("last_contact_on", "pk"),
+    "-last_contact": ("-last_contact_on", "-pk"),
+    "next_review": ("next_review_on", "pk"),
+    "-next_review": ("-next_review_on", "-pk"),
 }
 DEFAULT_CASE_SORT = "-opened"
+CASE_FLAG_CHOICES = [
+    ("high_risk", _("High risk")),
+    ("legal_involvement", _("Legal involvement")),
+    ("cps_involvement", _("CPS involvement")),
+    ("aps_involvement", _("APS involvement")),
+]
+NO_CONTACT_FILTER_DAYS = 30
+REVIEW_DUE_FILTER_DAYS = 7
 
 
 class TeamChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
@@ -53,6 +66,18 @@ class CaseFilterForm(forms.Form):
         label=_("Team"), required=False, queryset=Team.objects.none(), empty_label=_("All teams")
     )
     mine = forms.BooleanField(label=_("Only cases I manage"), required=False)
+    flags = forms.MultipleChoiceField(
+        label=_("Flagged"),
+        required=False,
+        choices=CASE_FLAG_CHOICES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Cases with any of these flags."),
+    )
+    no_contact = forms.BooleanField(
+        label=_("No contact for %(days)s+ days") % {"days": NO_CONTACT_FILTER_DAYS},
+        required=False,
+    )
+    review_due = forms.BooleanField(label=_("Plan review due"), required=False)
     # Set by the sortable column headings; kept in the form so filtering keeps the order.
     sort = forms.ChoiceField(
         required=False,

@@ -441,6 +441,9 @@ class Case(models.Model):
             models.Index(fields=["organization", "team", "status"]),
             models.Index(fields=["organization", "case_manager", "status"]),
             models.Index(fields=["organization", "status", "opened_on"]),
+            # The caseload's sorts: longest without contact, reviews soonest due.
+            models.Index(fields=["organization", "last_contact_on", "id"]),
+            models.Index(fields=["organization", "next_review_on", "id"]),
         ]
 
     def __str__(self) -> str:

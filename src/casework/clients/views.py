@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -10,9 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -31,6 +34,8 @@ from casework.plans.views import case_section_context as plans_section_context
 from . import services
 from .forms import (
     CASE_SORTS,
+    NO_CONTACT_FILTER_DAYS,
+    REVIEW_DUE_FILTER_DAYS,
     AddressForm,
     CaseAssignForm,
     CaseFilterForm,
@@ -74,6 +79,7 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
             cases = cases.filter(team_id=data["team"].pk)
         if data["mine"]:
             cases = cases.filter(case_manager=user)
+        cases = _caseload_filters(cases, data)
     if status == "all":
         pass
     elif status:
@@ -93,6 +99,24 @@ def case_list(request: AuthenticatedRequest) -> HttpResponse:
     context["partial"] = partial
     template = "clients/_case_results.html" if partial else "clients/case_list.html"
     return render(request, template, context)
+
+
+def _caseload_filters(cases: QuerySet[Case], data: dict[str, Any]) -> QuerySet[Case]:
+    """Flags (any of those chosen), no recent contact, plan review due."""
+    today = timezone.localdate()
+    if data["flags"]:
+        flagged = Q()
+        for flag in data["flags"]:
+            flagged |= Q(**{flag: True})
+        cases = cases.filter(flagged)
+    if data["no_contact"]:
+        cutoff = today - timedelta(days=NO_CONTACT_FILTER_DAYS)
+        cases = cases.filter(
+            Q(last_contact_on__lt=cutoff) | Q(last_contact_on__isnull=True, opened_on__lt=cutoff)
+        )
+    if data["review_due"]:
+        cases = cases.filter(next_review_on__lte=today + timedelta(days=REVIEW_DUE_FILTER_DAYS))
+    return cases
 
 
 def _render_case(

@@ -35,6 +35,9 @@ from .errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from casework.assessments.models import Instrument
+    from casework.monitoring.models import Alert, Appointment, Task
+    from casework.notes.models import Note
+    from casework.plans.models import ServicePlan
 
 from .models import AuditEvent, Program, Role, Team, TeamMembership, TeamRole, User
 
@@ -311,3 +314,146 @@ def users(user: User) -> QuerySet[User]:
     if not _is_staff_member(user):
         return User.objects.none()
     return User.objects.filter(organization_id=organization_id(user))
+
+
+# --- monitoring: tasks, appointments, alerts ----------------------------------------------
+#
+# A task or appointment is seen by whoever it is for (assignee, organizer, attendees) and,
+# when it is about a case, by whoever may see that case; changed by whoever it is for and
+# by whoever may document the case. One without a case belongs to its people alone.
+
+
+def tasks(user: User) -> QuerySet[Task]:
+    from casework.monitoring.models import Task
+
+    if not _is_staff_member(user):
+        return Task.objects.none()
+    q = Q(assignee=user) | Q(created_by=user)
+    case_q = _case_q(user, Action.VIEW)
+    if case_q is not None:
+        q |= Q(case__in=Case.objects.filter(case_q, organization_id=organization_id(user)))
+    return Task.objects.filter(q, organization_id=organization_id(user))
+
+
+def task_allows(user: User, task: Task, action: Action = Action.VIEW) -> bool:
+    if not _is_staff_member(user) or task.organization_id != user.organization_id:
+        return False
+    if user.pk in (task.assignee_id, task.created_by_id):
+        return True
+    return task.case is not None and case_allows(user, task.case, action)
+
+
+def appointments(user: User) -> QuerySet[Appointment]:
+    from casework.monitoring.models import Appointment, AppointmentAttendee
+
+    if not _is_staff_member(user):
+        return Appointment.objects.none()
+    attending = AppointmentAttendee.objects.filter(appointment=OuterRef("pk"), user=user)
+    q = Q(organizer=user) | Q(Exists(attending))
+    case_q = _case_q(user, Action.VIEW)
+    if case_q is not None:
+        q |= Q(case__in=Case.objects.filter(case_q, organization_id=organization_id(user)))
+    return Appointment.objects.filter(q, organization_id=organization_id(user))
+
+
+def appointment_allows(user: User, appointment: Appointment, action: Action = Action.VIEW) -> bool:
+    """Organizers change their appointments; attendees see them; the case team both."""
+    if not _is_staff_member(user) or appointment.organization_id != user.organization_id:
+        return False
+    if appointment.organizer_id == user.pk:
+        return True
+    if appointment.case is not None and case_allows(user, appointment.case, action):
+        return True
+    return action == Action.VIEW and appointment.attendee_rows.filter(user=user).exists()
+
+
+def can_be_assigned_work(user: User, case: Case | None, organization: int) -> bool:
+    """May ``user`` be given a task or appointment (on ``case``)? Active staff of the agency
+    who may see the case: work must never hand someone a case they cannot open."""
+    if not _is_staff_member(user) or user.organization_id != organization:
+        return False
+    return case is None or case_allows(user, case, Action.VIEW)
+
+
+def can_set_case_flags(user: User, case: Case) -> bool:
+    """Legal, CPS/APS and high-risk flags: whoever documents the case."""
+    return case_allows(user, case, Action.CHANGE)
+
+
+def alerts(user: User) -> QuerySet[Alert]:
+    """One's own alerts only: they are addressed to a person."""
+    from casework.monitoring.models import Alert
+
+    if not _is_staff_member(user):
+        return Alert.objects.none()
+    return Alert.objects.filter(recipient=user, organization_id=organization_id(user))
+
+
+# --- Service plans (plans app) ------------------------------------------------------------
+
+
+def can_approve_plans(user: User) -> bool:
+    """Supervisors of at least one team decide on their teams' plans."""
+    return _is_staff_member(user) and bool(supervised_team_ids(user))
+
+
+def plan_is_own(user: User, plan: ServicePlan) -> bool:
+    """The user wrote, submitted or manages the plan: someone else must decide on it."""
+    return user.pk in (plan.created_by_id, plan.submitted_by_id, plan.case.case_manager_id)
+
+
+def plan_decision_allows(user: User, plan: ServicePlan) -> bool:
+    """Approve or return a plan: a supervisor of the case's team, never on their own plan."""
+    return case_allows(user, plan.case, Action.SUPERVISE) and not plan_is_own(user, plan)
+
+
+# --- Case notes (notes app) ---------------------------------------------------------------
+#
+# Who may write notes on a case is who may change it; who may read them is who may view
+# it. A draft is the author's own until signed: nobody else lists or opens it. Auditors
+# never read what a note says (pages, API, attachments), whatever team they are on.
+
+
+def note_text_allowed(user: User) -> bool:
+    return _is_staff_member(user) and not user.has_role(Role.AUDITOR)
+
+
+def notes(user: User, case: Case | None = None) -> QuerySet[Note]:
+    """Signed notes of cases the user may view, and the user's own drafts."""
+    from casework.notes.models import Note, NoteStatus
+
+    if not _is_staff_member(user):
+        return Note.objects.none()
+    mine_or_signed = Q(status=NoteStatus.SIGNED) | Q(author=user)
+    if case is not None:
+        if not case_allows(user, case, Action.VIEW):
+            return Note.objects.none()
+        return Note.objects.filter(mine_or_signed, case=case)
+    return Note.objects.filter(
+        mine_or_signed, organization_id=organization_id(user), case__in=cases(user)
+    )
+
+
+def note_write_allowed(user: User, case: Case) -> bool:
+    """Write a new note on the case."""
+    return note_text_allowed(user) and case_allows(user, case, Action.CHANGE)
+
+
+def note_edit_allows(user: User, note: Note) -> bool:
+    """Change or sign a draft: its author only, while they may still document the case."""
+    return note.is_draft and note.author_id == user.pk and note_write_allowed(user, note.case)
+
+
+def note_addendum_allows(user: User, note: Note) -> bool:
+    """Correct or add to a signed note (the original stays as it was)."""
+    return note.is_signed and note_write_allowed(user, note.case)
+
+
+def note_attach_allows(user: User, note: Note) -> bool:
+    """Attach a file: to one's own draft, or to a signed note as an addition."""
+    return note_edit_allows(user, note) or note_addendum_allows(user, note)
+
+
+def can_configure_note_formats(user: User) -> bool:
+    """Which note formats each program uses: program managers and agency admins."""
+    return can_configure_programs(user)

@@ -49,6 +49,9 @@ from casework.core.models import (
     User,
 )
 from casework.intake import demo as intake_demo
+from casework.monitoring import demo as monitoring_demo
+from casework.notes import demo as notes_demo
+from casework.plans import demo as plans_demo
 
 DEMO_DOMAIN = "demo.casework.test"
 PARTNER_DOMAIN = "harbor.demo.casework.test"
@@ -294,6 +297,9 @@ class DemoSummary:
     reassignments: int = 0
     applications: Counter[str] = field(default_factory=Counter)
     assessments: int = 0
+    plans: int = 0
+    notes: int = 0
+    monitoring: int = 0  # tasks, appointments and the alerts the sweep raised
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -430,6 +436,12 @@ class _Builder:
         self._near_duplicate()
         agency = Organization.objects.get(pk=access.organization_id(admin))
         self.summary.assessments = assessments_demo.seed(
+            organization=agency, seed=self.rng.randint(1, 10_000)
+        )
+        # plans and notes first: the sweep in the monitoring seed reads their dates
+        self.summary.plans = plans_demo.seed(organization=agency, seed=self.rng.randint(1, 10_000))
+        self.summary.notes = notes_demo.seed(organization=agency, seed=self.rng.randint(1, 10_000))
+        self.summary.monitoring = monitoring_demo.seed(
             organization=agency, seed=self.rng.randint(1, 10_000)
         )
         return self.summary

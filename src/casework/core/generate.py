@@ -78,6 +78,21 @@ from casework.intake.models import (
     LifeDomain,
     Priority,
 )
+from casework.monitoring import synthetic as monitoring_synthetic
+from casework.monitoring.models import Alert, Appointment, AppointmentAttendee, Task
+from casework.notes import synthetic as notes_synthetic
+from casework.notes.models import Note, NoteAddendum
+from casework.plans import synthetic as plans_synthetic
+from casework.plans.models import (
+    ActionStep,
+    Goal,
+    GoalRating,
+    Objective,
+    PlanEvent,
+    PlanReview,
+    PlanVersion,
+    ServicePlan,
+)
 
 # About 30 open cases per case manager with the status mix below.
 CLIENTS_PER_CASE_MANAGER = 85
@@ -227,6 +242,8 @@ class GenerationResult:
     intake_decisions: int = 0
     assessments: int = 0
     identified_needs: int = 0
+    # rows of the daily work (plans, notes, tasks...), by the name each app gives them
+    work: Counter[str] = field(default_factory=Counter)
     seconds: float = 0.0
     statuses: Counter[str] = field(default_factory=Counter)
     application_statuses: Counter[str] = field(default_factory=Counter)
@@ -249,6 +266,7 @@ class GenerationResult:
             + self.intake_decisions
             + self.assessments
             + self.identified_needs
+            + self.work.total()
         )
 
     def counts(self) -> dict[str, int]:
@@ -264,6 +282,7 @@ class GenerationResult:
             "intake_decisions": self.intake_decisions,
             "assessments": self.assessments,
             "identified_needs": self.identified_needs,
+            **dict(sorted(self.work.items())),
         }
 
 
@@ -552,7 +571,7 @@ class _Generator:
                 "programs": len(programs),
                 "teams": len(teams),
                 "staff": len(users),
-                **{kind: after[kind] - before[kind] for kind in after},
+                **{kind: after[kind] - before.get(kind, 0) for kind in after},
             },
         )
 
@@ -689,11 +708,28 @@ class _Generator:
         clients_by_pk = {c.pk: c for c in new_clients}
         self._applications(new_cases, new_episodes, history, clients_by_pk)
         self._assessments(new_cases, history)
+        self._daily_work(new_cases)
         self.result.clients += len(new_clients)
         self.result.cases += len(new_cases)
         self.result.assignments += len(new_assignments)
         if self.progress is not None:
             self.progress.update(size)
+
+    def _daily_work(self, cases: list[Case]) -> None:
+        """Plans, contact notes, then tasks, appointments and the alerts they lead to."""
+        common: dict[str, Any] = {
+            "organization_id": self.org.pk,
+            "cases": cases,
+            "rng": self.rng,
+            "today": self.today,
+            "now": self.now,
+            "insert": _insert,
+        }
+        self.result.work.update(plans_synthetic.generate(**common))
+        self.result.work.update(notes_synthetic.generate(**common))
+        notes_synthetic.store_last_contact(cases)
+        # after the notes: the no-contact alerts follow from the last contact dates
+        self.result.work.update(monitoring_synthetic.generate(**common))
 
     def _case(
         self, client: Client, episode: _Episode
@@ -1149,6 +1185,20 @@ GENERATED_MODELS = (
     IntakeDecision,
     Assessment,
     IdentifiedNeed,
+    ServicePlan,
+    PlanEvent,
+    Goal,
+    Objective,
+    ActionStep,
+    PlanVersion,
+    PlanReview,
+    GoalRating,
+    Note,
+    NoteAddendum,
+    Task,
+    Appointment,
+    AppointmentAttendee,
+    Alert,
 )
 
 

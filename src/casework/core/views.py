@@ -218,9 +218,51 @@ def _audit(user: User) -> HomeSection | None:
     return HomeSection("core/home/audit.html", {"today": today})
 
 
+def _monitoring_alerts(user: User) -> HomeSection | None:
+    from casework.monitoring.views import home_alerts  # imports this module
+
+    return home_alerts(user)
+
+
+def _monitoring_appointments(user: User) -> HomeSection | None:
+    from casework.monitoring.views import home_appointments
+
+    return home_appointments(user)
+
+
+def _monitoring_tasks(user: User) -> HomeSection | None:
+    from casework.monitoring.views import home_tasks
+
+    return home_tasks(user)
+
+
+def _note_drafts(user: User) -> HomeSection | None:
+    from casework.notes.views import home_drafts  # imports this module
+
+    return home_drafts(user)
+
+
+def _plans_returned(user: User) -> HomeSection | None:
+    from casework.plans.views import home_returned  # imports this module
+
+    return home_returned(user)
+
+
+def _plans_waiting(user: User) -> HomeSection | None:
+    from casework.plans.views import home_waiting  # imports this module
+
+    return home_waiting(user)
+
+
 # Each builder returns its panel or None when it does not concern the user. Later
 # features (tasks, alerts, supervision sessions) add their own builder here.
 HOME_SECTIONS: Sequence[Callable[[User], HomeSection | None]] = (
+    _monitoring_alerts,
+    _monitoring_appointments,
+    _monitoring_tasks,
+    _note_drafts,
+    _plans_returned,
+    _plans_waiting,
     _my_cases,
     _intake_queue,
     _team_caseloads,

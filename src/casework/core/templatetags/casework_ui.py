@@ -16,6 +16,7 @@ _SECTIONS = (
     ("home", "home"),
     ("intake-", "intake"),
     ("case-", "cases"),
+    ("plan-", "plans"),
     ("client-", "clients"),
     ("manage-program", "programs"),
     ("manage-", "administer"),

@@ -66,7 +66,10 @@
     "submit",
     function (evt) {
       var form = evt.target;
-      var question = form.getAttribute && form.getAttribute("data-confirm");
+      var button = evt.submitter;
+      var question =
+        (button && button.getAttribute("data-confirm")) ||
+        (form.getAttribute && form.getAttribute("data-confirm"));
       if (question && !window.confirm(question)) {
         evt.preventDefault();
         evt.stopImmediatePropagation();

@@ -55,8 +55,10 @@ class Command(BaseCommand):
                 f"Created {summary.programs} programs, {summary.teams} teams, "
                 f"{summary.staff} staff, {summary.clients} clients, "
                 f"{by_status.total()} cases ({cases}), "
-                f"{summary.applications.total()} intake applications and "
-                f"{summary.assessments} assessments in {time.monotonic() - started:.1f} s."
+                f"{summary.applications.total()} intake applications, "
+                f"{summary.assessments} assessments, {summary.plans} service plans, "
+                f"{summary.notes} contact notes and {summary.monitoring} tasks, "
+                f"appointments and alerts in {time.monotonic() - started:.1f} s."
             )
         self._print_accounts()
         if options["serve"]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management import call_command
@@ -31,8 +32,22 @@ class Command(BaseCommand):
         parser.add_argument(
             "--max-tasks", type=int, default=None, help="Exit after this many tasks."
         )
+        parser.add_argument(
+            "--sweep-every",
+            type=int,
+            default=int(os.environ.get("CASEWORK_SWEEP_EVERY_MINUTES", "15")),
+            metavar="MINUTES",
+            help=(
+                "Run the monitoring sweep (alerts) this often; 0 to leave it to cron "
+                "(casework sweep). Default 15, or CASEWORK_SWEEP_EVERY_MINUTES."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["sweep_every"] > 0 and not options["batch"]:
+            from casework.monitoring.tasks import schedule_periodic_sweep
+
+            schedule_periodic_sweep(options["sweep_every"])
         call_command(
             "db_worker",
             queue_name=options["queue"],

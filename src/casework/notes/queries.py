@@ -1,0 +1,93 @@
+"""Reads of case notes, already filtered by the access policy (``core.access.notes``)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from casework.clients.models import Case
+from casework.core import access
+from casework.core.errors import NotFound
+from casework.core.models import User
+
+from .models import Note, NoteAddendum, NoteAttachment, NoteStatus
+
+
+def notes(user: User, case: Case | None = None) -> QuerySet[Note]:
+    return access.notes(user, case).select_related("author")
+
+
+def filtered(
+    qs: QuerySet[Note],
+    *,
+    contact_type: str = "",
+    author_id: int | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[Note]:
+    """Narrow a list of notes by type, author and a range of contact dates (inclusive)."""
+    if contact_type:
+        qs = qs.filter(contact_type=contact_type)
+    if author_id:
+        qs = qs.filter(author_id=author_id)
+    if since:
+        qs = qs.filter(contact_at__gte=_start_of(since))
+    if until:
+        qs = qs.filter(contact_at__lt=_start_of(until + timedelta(days=1)))
+    return qs
+
+
+def _start_of(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def with_details(qs: QuerySet[Note]) -> QuerySet[Note]:
+    """Addenda, attachments and linked goals, each in one query whatever their number."""
+    return qs.prefetch_related(
+        Prefetch("addenda", queryset=NoteAddendum.objects.select_related("author")),
+        Prefetch("attachments", queryset=NoteAttachment.objects.select_related("uploaded_by")),
+        "goals",
+    )
+
+
+def get_note(user: User, pk: int) -> Note:
+    """The note, if the user may read it (its case visible; a draft only to its author)."""
+    note = (
+        notes(user)
+        .select_related("case__client", "case__program", "case__team", "case__case_manager")
+        .filter(pk=pk)
+        .first()
+    )
+    if note is None:
+        raise NotFound("No such note.")
+    return note
+
+
+def drafts(user: User, case: Case | None = None) -> QuerySet[Note]:
+    """The user's own unsigned notes, most recently saved first."""
+    return (
+        notes(user, case)
+        .filter(author=user, status=NoteStatus.DRAFT)
+        .select_related("case")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def get_attachment(user: User, pk: int) -> NoteAttachment:
+    attachment = (
+        NoteAttachment.objects.filter(pk=pk, note__in=access.notes(user))
+        .select_related("note")
+        .first()
+    )
+    if attachment is None or not access.note_text_allowed(user):
+        raise NotFound("No such attachment.")
+    return attachment
+
+
+def case_authors(case: Case) -> QuerySet[User]:
+    """Staff who signed notes on the case (for the author filter)."""
+    return User.objects.filter(
+        pk__in=Note.objects.filter(case=case, status=NoteStatus.SIGNED).values("author_id")
+    ).order_by("last_name", "first_name", "pk")

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from tests.api.conftest import api_as, token_for
+
+__all__ = ["api_as", "token_for"]  # the API tests' fixtures, shared here
