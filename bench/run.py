@@ -7,7 +7,8 @@ directory, or the PostgreSQL database ``casework_bench``, dropped and created
 again), migrates, runs the synthetic-data generator, and then, signed in as a
 generated case manager, as their supervisor and as an intake coordinator,
 measures each page's p50/p95 latency and query count with Django's test client:
-the caseload, case and client pages, the intake queue and waitlist, the client
+the caseload, case and client pages, the intake queue and waitlist, the case's
+plan and notes, a note, the tasks, appointments and plan-approval pages, the client
 search (a POST, as the "Find a client" page sends it: names never go into a URL),
 a case's assessments and one assessment, and the matching API lists. A page that
 answers with an error (a case manager has no intake queue: 403) is reported with
@@ -175,6 +176,7 @@ def child(args: argparse.Namespace) -> int:
     from casework.core import access
     from casework.core.generate import generate
     from casework.core.models import Role, StaffProfile, TeamMembership, TeamRole, User
+    from casework.notes.models import Note, NoteStatus
 
     print(f"\n== {connection.vendor}: migrating a fresh database", flush=True)
     call_command("migrate", verbosity=0)
@@ -242,6 +244,22 @@ def child(args: argparse.Namespace) -> int:
         ]
         if assessment is not None:
             listed.append(("assessment", f"/assessments/{assessment.pk}/", None))
+        note = (
+            Note.objects.filter(case_id=case_id, status=NoteStatus.SIGNED)
+            .order_by("-contact_at", "-pk")
+            .first()
+        )
+        listed += [
+            ("case plan", f"/cases/{case_id}/plan/", None),
+            ("case notes", f"/cases/{case_id}/notes/", None),
+        ]
+        if note is not None:
+            listed.append(("note", f"/notes/{note.pk}/", None))
+        listed += [
+            ("my tasks", "/tasks/", None),
+            ("my appointments", "/appointments/", None),
+            ("plan approvals", "/plans/approvals/", None),
+        ]
         listed += [
             ("API case list", "/api/v1/cases", None),
             ("API case detail", f"/api/v1/cases/{case_id}", None),
@@ -249,6 +267,9 @@ def child(args: argparse.Namespace) -> int:
             ("API applications", "/api/v1/intake/applications", None),
             ("API waitlist", "/api/v1/intake/applications?status=waitlisted", None),
             ("API case assessments", f"/api/v1/cases/{case_id}/assessments", None),
+            ("API case plans", f"/api/v1/cases/{case_id}/plans", None),
+            ("API case notes", f"/api/v1/cases/{case_id}/notes", None),
+            ("API tasks", "/api/v1/tasks", None),
         ]
         return listed
 

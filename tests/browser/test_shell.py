@@ -39,8 +39,11 @@ def nav_names(page: Page) -> list[str]:
 @pytest.mark.parametrize(
     ("who", "offered"),
     [
-        ("case_manager", ["My work", "Cases", "Clients"]),
-        ("supervisor", ["My work", "Intake", "Cases", "Clients", "Plan approvals"]),
+        ("case_manager", ["My work", "Cases", "Clients", "Tasks", "Appointments"]),
+        (
+            "supervisor",
+            ["My work", "Intake", "Cases", "Clients", "Tasks", "Appointments", "Plan approvals"],
+        ),
         ("intake", ["My work", "Intake", "Cases", "Clients"]),
         ("auditor", ["My work", "Audit log"]),
         ("admin", ["My work", "Administration"]),

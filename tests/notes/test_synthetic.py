@@ -1,33 +1,20 @@
 from __future__ import annotations
 
-import random
-
 import pytest
 from django.db.models import Max
 from django.utils import timezone
 
 from casework.clients.models import Case, CaseStatus
-from casework.core.generate import _insert, generate
-from casework.notes import synthetic
+from casework.core.generate import generate
 from casework.notes.models import CLIENT_CONTACT_TYPES, Note, NoteAddendum, NoteStatus
 
 pytestmark = pytest.mark.django_db
 
 
 def test_synthetic_notes_follow_the_rules_the_services_keep() -> None:
-    generate(clients=120, seed=4)
-    cases = list(Case.objects.all())
-    counts = synthetic.generate(
-        organization_id=cases[0].organization_id,
-        cases=cases,
-        rng=random.Random(2),
-        today=timezone.localdate(),
-        now=timezone.now(),
-        insert=_insert,
-    )
-    synthetic.store_last_contact(cases)
-    assert counts["notes"] == Note.objects.count() > 120 * 5
-    assert counts["note_addenda"] == NoteAddendum.objects.count()
+    result = generate(clients=120, seed=4)  # the generator writes notes through ``synthetic``
+    assert result.work["notes"] == Note.objects.count() > 120 * 5
+    assert result.work["note_addenda"] == NoteAddendum.objects.count()
     assert not Note.objects.filter(
         case__status__in=(CaseStatus.SCREENING, CaseStatus.WAITLISTED)
     ).exists()

@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "cases": bool(access.team_ids(user)) or user.has_role("intake_coordinator"),
             "intake": access.can_use_intake_queue(user),
+            "work": bool(access.team_ids(user)),
             "plan_approvals": access.can_approve_plans(user),
             "administer": access.can_administer(user),
             "programs": access.can_configure_programs(user),

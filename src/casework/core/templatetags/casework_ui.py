@@ -17,6 +17,8 @@ _SECTIONS = (
     ("intake-", "intake"),
     ("case-", "cases"),
     ("plan-", "plans"),
+    ("task-", "tasks"),
+    ("appointment-", "appointments"),
     ("client-", "clients"),
     ("manage-program", "programs"),
     ("manage-", "administer"),
