@@ -164,6 +164,8 @@ def test_return_then_revise_then_resubmit_then_approve(personas: Personas) -> No
     returned = Alert.objects.get(kind=AlertKind.PLAN_RETURNED)
     assert returned.recipient == p.case_manager
     assert list(queries.returned_plans(p.case_manager)) == [plan]
+    # deciding settles the supervisors' "waiting for your approval" alert
+    assert Alert.objects.get(kind=AlertKind.PLAN_SUBMITTED).dismissed_at is not None
 
     services.objective_add(
         actor=p.case_manager,
@@ -172,8 +174,11 @@ def test_return_then_revise_then_resubmit_then_approve(personas: Personas) -> No
         target_date=in_days(7),
     )
     plan = services.plan_submit(actor=p.case_manager, plan=plan, expected_version=plan.version)
+    returned.refresh_from_db()
+    assert returned.dismissed_at is not None  # resubmitted: the revision is done
     plan = services.plan_approve(actor=p.supervisor, plan=plan, expected_version=plan.version)
     assert plan.status == PlanStatus.APPROVED
+    assert not Alert.objects.filter(kind=AlertKind.PLAN_SUBMITTED, dismissed_at=None).exists()
     assert plan.approved_on == timezone.localdate()
     p.case.refresh_from_db()
     assert p.case.next_review_on == timezone.localdate() + timedelta(

@@ -74,6 +74,14 @@ def alert_raise(
     return created
 
 
+def alerts_settle(*, key_prefix: str) -> int:
+    """What the alerts are about has been dealt with (a plan decided, say): close every open
+    alert whose key starts with ``key_prefix``, whoever it was for. Returns how many."""
+    return Alert.objects.filter(key__startswith=key_prefix, dismissed_at__isnull=True).update(
+        dismissed_at=timezone.now()
+    )
+
+
 def alert_dismiss(*, actor: User, alert: Alert) -> Alert:
     """The recipient says they have seen to it."""
     if alert.recipient_id != actor.pk:

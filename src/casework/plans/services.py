@@ -354,8 +354,9 @@ def plan_submit(*, actor: User, plan: ServicePlan, expected_version: int | None)
             "plan.submit", actor, locked, plan.case, number=locked.number, resubmitted=resubmitted
         )
         from casework.monitoring.models import AlertKind
-        from casework.monitoring.services import alert_raise, case_supervisors
+        from casework.monitoring.services import alert_raise, alerts_settle, case_supervisors
 
+        alerts_settle(key_prefix=f"plan_returned:plan:{locked.pk}:")
         alert_raise(
             recipients=[u for u in case_supervisors(plan.case) if u.pk != actor.pk],
             kind=AlertKind.PLAN_SUBMITTED,
@@ -405,7 +406,10 @@ def plan_return(
         )
         _record("plan.return", actor, locked, plan.case, number=locked.number)
         from casework.monitoring.models import AlertKind
-        from casework.monitoring.services import alert_raise
+        from casework.monitoring.services import alert_raise, alerts_settle
+
+        # decided: the other supervisors' "waiting for approval" alerts are settled too
+        alerts_settle(key_prefix=f"plan_submitted:plan:{locked.pk}:")
 
         recipients = [
             u
@@ -489,6 +493,9 @@ def plan_approve(
             superseded_id=previous.pk if previous is not None else None,
             next_review_on=case.next_review_on,
         )
+        from casework.monitoring.services import alerts_settle
+
+        alerts_settle(key_prefix=f"plan_submitted:plan:{locked.pk}:")
     return locked
 
 
