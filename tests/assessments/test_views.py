@@ -334,6 +334,14 @@ def test_the_case_page_section_lists_recent_assessments_and_needs(
     assert "Safety (1)" in html
     assert "All assessments, or start one" in html
     assert case_section_context(p.colleague, p.case)["assessment_section"]["recent"] == []
+    # a reassessment: only its needs are listed, each domain once
+    complete_needs(p.case_manager, p.case, needs_version, {"safety": 2, "housing": 1})
+    html = render_to_string(
+        "assessments/_case_section.html",
+        {"case": p.case, **case_section_context(p.case_manager, p.case)},
+    )
+    assert html.count("Safety (") == 1 and "Safety (2)" in html
+    assert "Housing (1)" in html
 
 
 def test_an_assessment_that_scores_nothing_shows_no_identified_needs_card(

@@ -227,7 +227,8 @@ def chart(comparison: queries.Comparison) -> dict[str, Any] | None:
 def case_section_context(user: User, case: Case) -> dict[str, Any]:
     """For the case page's "Assessments" section (``assessments/_case_section.html``)."""
     recent = list(queries.assessments(user, case).order_by("-assessed_on", "-pk")[:5])
-    needs = list(queries.identified_needs(user, case).order_by("score", "domain_label")[:10])
+    # the newest assessment's needs: older ones would list a domain once per assessment
+    needs = sorted(_latest_needs(user, case), key=lambda n: (n.score, n.domain_label))
     return {
         "assessment_section": {
             "recent": recent,
