@@ -146,5 +146,31 @@ def seed(*, organization: Organization, seed: int = 1) -> int:
             aps_involvement=rng.random() < 0.15,
             high_risk=rng.random() < 0.3,
         )
+    # The demo case manager's caseload shows each kind of flag at least once.
+    mine = next((c for m in by_manager.values() for c in m[:1] if _is_demo_manager(c)), None)
+    if mine is not None:
+        own = by_manager[mine.case_manager_id or 0]
+        for case, flags in zip(
+            own[1:4],
+            (
+                {"high_risk": True, "legal_involvement": True},
+                {"cps_involvement": True},
+                {"aps_involvement": True},
+            ),
+            strict=False,
+        ):
+            services.case_set_flags(
+                actor=case.case_manager,  # type: ignore[arg-type]  # filtered above
+                case=case,
+                expected_version=None,
+                legal_involvement=flags.get("legal_involvement", False),
+                cps_involvement=flags.get("cps_involvement", False),
+                aps_involvement=flags.get("aps_involvement", False),
+                high_risk=flags.get("high_risk", False),
+            )
     made += sum(sweep.run(today=today, organization_id=organization.pk).values())
     return made
+
+
+def _is_demo_manager(case: Case) -> bool:
+    return case.case_manager is not None and case.case_manager.email.startswith("casemanager@")
