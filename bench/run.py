@@ -318,6 +318,7 @@ def child(args: argparse.Namespace) -> int:
             "intake_decisions": result.intake_decisions,
             "assessments": result.assessments,
             "identified_needs": result.identified_needs,
+            **dict(sorted(result.work.items())),
             "statuses": dict(result.statuses),
             "application_statuses": dict(result.application_statuses),
         },
@@ -342,6 +343,11 @@ def print_report(report: dict[str, Any]) -> None:
         f"{gen['assessments']} assessments ({gen['identified_needs']} identified needs), "
         f"{gen['client_phones']} phones, {gen['client_identifiers']} identifiers, "
         f"{gen['client_addresses']} addresses"
+    )
+    print(
+        f"and {gen.get('plans', 0)} plans, {gen.get('notes', 0)} contact notes, "
+        f"{gen.get('tasks', 0)} tasks, {gen.get('appointments', 0)} appointments, "
+        f"{gen.get('alerts', 0)} alerts"
     )
     visible = ", ".join(f"{who} sees {n} cases" for who, n in report["cases_visible"].items())
     print(f"{visible}; {report['requests_per_page']} requests per page\n")
