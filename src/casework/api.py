@@ -33,6 +33,8 @@ from ninja.errors import ValidationError as RequestValidationError
 
 from casework.assessments.api import router as assessments_router
 from casework.clients.api import router as clients_router
+from casework.confidentiality.api import router as confidentiality_router
+from casework.consent.api import router as consent_router
 from casework.core import context
 from casework.core.api import router as core_router
 from casework.core.api_auth import CsrfFailed, session_auth, token_auth
@@ -127,6 +129,8 @@ api.add_router("", assessments_router)
 api.add_router("", plans_router)
 api.add_router("", notes_router)
 api.add_router("", monitoring_router)
+api.add_router("", confidentiality_router)
+api.add_router("", consent_router)
 
 
 # --- errors ---------------------------------------------------------------------------------

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "casework.plans",
     "casework.notes",
     "casework.monitoring",
+    "casework.consent",
+    "casework.confidentiality",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -115,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "casework.core.context_processors.navigation",
+                "casework.confidentiality.context_processors.break_glass",
             ],
         },
     },
@@ -264,3 +267,5 @@ LOGGING = {
 CASEWORK_PAGE_SIZE = 25
 # Largest file a note attachment may be, in megabytes.
 CASEWORK_MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
+# How long a break-glass grant (emergency access to a record) lasts, in hours.
+CASEWORK_BREAK_GLASS_HOURS = _env_int("BREAK_GLASS_HOURS", 4)

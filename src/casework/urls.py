@@ -12,6 +12,8 @@ urlpatterns = [
     path("", include("casework.plans.urls")),
     path("", include("casework.notes.urls")),
     path("", include("casework.monitoring.urls")),
+    path("", include("casework.confidentiality.urls")),
+    path("", include("casework.consent.urls")),
     path("api/v1/", api.urls),
     path("django-admin/", admin_site.urls),
 ]

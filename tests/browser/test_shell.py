@@ -45,7 +45,7 @@ def nav_names(page: Page) -> list[str]:
             ["My work", "Intake", "Cases", "Clients", "Tasks", "Appointments", "Plan approvals"],
         ),
         ("intake", ["My work", "Intake", "Cases", "Clients"]),
-        ("auditor", ["My work", "Audit log"]),
+        ("auditor", ["My work", "Audit log", "Record access"]),
         ("admin", ["My work", "Administration"]),
         ("partner", ["My work"]),
     ],

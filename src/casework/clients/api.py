@@ -23,7 +23,7 @@ from casework.core.pagination import PageNumberPagination
 from casework.core.schemas import with_errors
 
 from . import services
-from .matching import Match, find_possible_duplicates
+from .matching import Match, find_possible_duplicates, restricted_record_may_match
 from .models import (
     Case,
     CaseAssignment,
@@ -197,19 +197,25 @@ def create_client(request: HttpRequest, payload: ClientCreateIn) -> Any:
     data = payload.model_dump(exclude_unset=True)
     identifiers = [(i.kind, i.value) for i in payload.identifiers]
     if not payload.confirmed_new_person:
-        matches = find_possible_duplicates(
-            actor=user,
-            first_name=payload.first_name,
-            last_name=payload.last_name,
-            date_of_birth=payload.date_of_birth,
-            identifiers=identifiers,
-            phone=payload.phone,
-        )
-        if matches:
+        person: dict[str, Any] = {
+            "actor": user,
+            "first_name": payload.first_name,
+            "last_name": payload.last_name,
+            "date_of_birth": payload.date_of_birth,
+            "identifiers": identifiers,
+            "phone": payload.phone,
+        }
+        matches = find_possible_duplicates(**person)
+        restricted_match = restricted_record_may_match(**person)
+        if matches or restricted_match:
+            message = _("This person may already have a record. Check the matches first.")
+            if restricted_match:
+                message = _("A restricted record may match; ask an agency admin.")
             return error_response(
                 409,
                 "possible_duplicates",
-                _("This person may already have a record. Check the matches first."),
+                message,
+                restricted_match=restricted_match,
                 matches=[
                     {
                         "client": {"id": m.client.pk, "display_name": m.client.display_name},

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from casework.core import access
@@ -146,10 +146,44 @@ def find_possible_duplicates(
     wanted = [(kind, normalize_identifier(value)) for kind, value in identifiers]
     wanted = [(kind, value) for kind, value in wanted if value]
     digits = phone_digits(phone) if phone.strip() else ""
+    q = _candidate_filter(first_name, last_name, date_of_birth, wanted, digits)
+    visible = access.clients(actor).filter(merged_into__isnull=True).exclude(pk__in=exclude)
+    return _score(visible.filter(q), first_name, last_name, date_of_birth, wanted, digits)
+
+
+def restricted_record_may_match(
+    *,
+    actor: User,
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None = None,
+    identifiers: Iterable[tuple[str, str]] = (),
+    phone: str = "",
+) -> bool:
+    """Whether a restricted record the actor cannot see may be this person.
+
+    The duplicate check must still stop a second record being made for a restricted
+    client, without saying anything about them: callers show only "a restricted record
+    may match; ask an agency admin".
+    """
+    wanted = [(kind, normalize_identifier(value)) for kind, value in identifiers]
+    wanted = [(kind, value) for kind, value in wanted if value]
+    digits = phone_digits(phone) if phone.strip() else ""
+    q = _candidate_filter(first_name, last_name, date_of_birth, wanted, digits)
+    hidden = access.restricted_hidden_clients(actor).filter(q)
+    return bool(_score(hidden, first_name, last_name, date_of_birth, wanted, digits))
+
+
+def _candidate_filter(
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None,
+    wanted: list[tuple[str, str]],
+    digits: str,
+) -> Q:
     first_keys = {phonetic_key(v) for v in name_variants(first_name)} - {""}
     last_keys = {phonetic_key(last_name)} - {""}
     dobs = {date_of_birth, *dob_variants(date_of_birth)} if date_of_birth else set()
-
     q = Q(pk__in=[])
     if last_keys and first_keys:
         q |= Q(last_key__in=last_keys, first_key__in=first_keys)
@@ -159,11 +193,9 @@ def find_possible_duplicates(
         q |= Q(last_key__in=last_keys, date_of_birth__in=dobs)
     if dobs and first_keys:
         q |= Q(first_key__in=first_keys, date_of_birth__in=dobs)
-    ssn_last_four = ""
     for kind, value in wanted:
         if kind == "ssn":
-            ssn_last_four = value[-4:]
-            q |= Q(ssn_last_four=ssn_last_four)
+            q |= Q(ssn_last_four=value[-4:])
         else:
             q |= Q(
                 pk__in=ClientIdentifier.objects.filter(kind=kind, normalized=value).values(
@@ -172,9 +204,19 @@ def find_possible_duplicates(
             )
     if digits:
         q |= Q(pk__in=ClientPhone.objects.filter(digits=digits).values("client_id"))
+    return q
 
-    visible = access.clients(actor).filter(merged_into__isnull=True).exclude(pk__in=exclude)
-    candidates = list(visible.filter(q).order_by("pk")[:MAX_CANDIDATES])
+
+def _score(
+    clients: QuerySet[Client],
+    first_name: str,
+    last_name: str,
+    date_of_birth: date | None,
+    wanted: list[tuple[str, str]],
+    digits: str,
+) -> list[Match]:
+    ssn_last_four = next((value[-4:] for kind, value in wanted if kind == "ssn"), "")
+    candidates = list(clients.order_by("pk")[:MAX_CANDIDATES])
     if not candidates:
         return []
     ids = [c.pk for c in candidates]

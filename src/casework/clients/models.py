@@ -74,6 +74,15 @@ class VeteranStatus(models.IntegerChoices):
     NOT_COLLECTED = 99, _("Data not collected")
 
 
+class RestrictionReason(models.TextChoices):
+    """Why a record is seen only by the teams serving the client (a category, never a story)."""
+
+    DOMESTIC_VIOLENCE = "domestic_violence", _("Survivor of domestic violence or stalking")
+    STAFF = "staff", _("A member of staff, or a relative of one")
+    PUBLIC_PROFILE = "public_profile", _("Public figure or in the news")
+    OTHER = "other", _("Other safety or privacy reason")
+
+
 class Client(models.Model):
     """A person the agency serves."""
 
@@ -131,6 +140,17 @@ class Client(models.Model):
         related_name="merged_records",
         editable=False,
     )
+    # Restricted: only the teams of the client's open cases see it (core.access); set by
+    # confidentiality.services.client_restrict.
+    is_restricted = models.BooleanField(_("restricted record"), default=False, editable=False)
+    restriction_reason = models.CharField(
+        _("reason for the restriction"),
+        max_length=30,
+        choices=RestrictionReason.choices,
+        blank=True,
+        editable=False,
+    )
+    restricted_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
@@ -143,6 +163,11 @@ class Client(models.Model):
             models.Index(fields=["organization", "first_key", "date_of_birth"]),
             models.Index(fields=["organization", "date_of_birth"]),
             models.Index(fields=["organization", "ssn_last_four"]),
+            models.Index(
+                fields=["organization"],
+                condition=models.Q(is_restricted=True),
+                name="client_restricted_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -751,6 +751,18 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def case_viewed(*, actor: User, case: Case, via: str) -> None:
+    """Log that someone opened a case (access is checked by the caller's query): the
+    privacy officer's "who has seen this record" report lists case reads with the client's."""
+    audit.record(
+        action="case.view",
+        actor=actor,
+        target=case,
+        client_id=case.client_id,
+        changes={"via": via},
+    )
+
+
 def client_record_viewed(*, actor: User, client: Client, via: str) -> None:
     """Log that someone read a client's record (access is checked by the caller's query)."""
     audit.record(

@@ -21,6 +21,11 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from casework.assessments.views import case_section_context
+from casework.confidentiality.views import (
+    break_glass_offer,
+    case_break_glass_offer,
+    restriction_context,
+)
 from casework.core import access
 from casework.core.access import Action
 from casework.core.errors import ConflictError, NotFound
@@ -48,7 +53,7 @@ from .forms import (
     RegisterForm,
     RelationshipForm,
 )
-from .matching import Match, find_possible_duplicates
+from .matching import Match, find_possible_duplicates, restricted_record_may_match
 from .models import (
     OPEN_STATUSES,
     Case,
@@ -156,7 +161,15 @@ def _render_case(
 
 @login_required
 def case_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _render_case(request, access.get_case(request.user, pk))
+    try:
+        case = access.get_case(request.user, pk)
+    except NotFound:
+        offer = case_break_glass_offer(request, pk)
+        if offer is None:
+            raise
+        return offer
+    services.case_viewed(actor=request.user, case=case, via="web")
+    return _render_case(request, case)
 
 
 @login_required
@@ -232,7 +245,13 @@ def _section_context(user: Any, client: Client) -> dict[str, Any]:
 @login_required
 def client_detail(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     user = request.user
-    client, survivor = _client_or_redirect(user, pk)
+    try:
+        client, survivor = _client_or_redirect(user, pk)
+    except NotFound:
+        offer = break_glass_offer(request, pk)
+        if offer is None:
+            raise
+        return offer
     if client is None:
         messages.info(request, _("That record was merged into this one."))
         return redirect("client-detail", pk=survivor)
@@ -254,6 +273,7 @@ def _detail_context(user: Any, client: Client) -> dict[str, Any]:
     context["can_merge"] = access.can_merge_clients(user)
     context["can_receive_application"] = access.can_receive_applications(user)
     context["can_unmerge"] = access.can_unmerge_clients(user)
+    context.update(restriction_context(user, client))
     return context
 
 
@@ -425,6 +445,7 @@ def client_register(request: AuthenticatedRequest) -> HttpResponseBase:
     user = request.user
     access.require(user.has_role(*services.CLIENT_CREATORS))
     matches: list[Match] = []
+    restricted_match = False
     status = 200
     if request.method == "POST":
         form = RegisterForm(request.POST)
@@ -433,15 +454,17 @@ def client_register(request: AuthenticatedRequest) -> HttpResponseBase:
             data = form.cleaned_data
             identifiers = [("medicaid", data["medicaid_id"]), ("ssn", data["ssn"])]
             if not data["confirmed_new"]:
-                matches = find_possible_duplicates(
-                    actor=user,
-                    first_name=data["first_name"],
-                    last_name=data["last_name"],
-                    date_of_birth=data["date_of_birth"],
-                    identifiers=[(k, v) for k, v in identifiers if v],
-                    phone=data["phone"],
-                )
-            if matches:
+                person: dict[str, Any] = {
+                    "actor": user,
+                    "first_name": data["first_name"],
+                    "last_name": data["last_name"],
+                    "date_of_birth": data["date_of_birth"],
+                    "identifiers": [(k, v) for k, v in identifiers if v],
+                    "phone": data["phone"],
+                }
+                matches = find_possible_duplicates(**person)
+                restricted_match = restricted_record_may_match(**person)
+            if matches or restricted_match:
                 status = 200
             else:
                 try:
@@ -454,7 +477,10 @@ def client_register(request: AuthenticatedRequest) -> HttpResponseBase:
     else:
         form = RegisterForm(initial={"name_data_quality": 1, "dob_data_quality": 1})
     return render(
-        request, "clients/client_register.html", {"form": form, "matches": matches}, status=status
+        request,
+        "clients/client_register.html",
+        {"form": form, "matches": matches, "restricted_match": restricted_match},
+        status=status,
     )
 
 

@@ -17,24 +17,32 @@ Rules, for case content:
   or on the waitlist, in any program of their organization, and find and read
   every client record of their organization (not the case content);
 * agency admins, program managers, auditors and partner-agency staff see no
-  case content through their role alone (they may still be on a team).
+  case content through their role alone (they may still be on a team);
+* a *restricted* client (and every case of theirs) is seen only through an open
+  case of theirs the user manages or whose team they are on: intake coordinators,
+  other teams and everyone else lose sight of it, in lists and search too;
+* a *break-glass* grant (confidentiality app) lets its holder view one client and
+  their cases, read-only, until it expires; it is the only way around the rules above.
 
 ``is_superuser`` grants nothing here: it only opens Django's admin.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import CharField, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
 
-from casework.clients.models import INTAKE_STATUSES, Case, CaseStatus, Client
+from casework.clients.models import INTAKE_STATUSES, OPEN_STATUSES, Case, CaseStatus, Client
 
 from .errors import NotFound, PermissionDenied
 
 if TYPE_CHECKING:
     from casework.assessments.models import Instrument
+    from casework.consent.models import Disclosure
     from casework.monitoring.models import Alert, Appointment, Task
     from casework.notes.models import Note
     from casework.plans.models import ServicePlan
@@ -49,17 +57,67 @@ class Action(StrEnum):
     SUPERVISE = "supervise"
 
 
+_GRANT = "break_glass"
+
+
 def _memberships(user: User) -> dict[int, str]:
     """team id → role in that team, loaded once per user object."""
     cached: dict[int, str] | None = getattr(user, "_team_roles_cache", None)
     if cached is None:
-        cached = dict(
-            TeamMembership.objects.filter(
-                user=user, organization_id=organization_id(user)
-            ).values_list("team_id", "role")
-        )
-        user._team_roles_cache = cached  # type: ignore[attr-defined]
+        _load_standing(user)
+        cached = user._team_roles_cache  # type: ignore[attr-defined]
     return cached
+
+
+def _grants(user: User) -> dict[int, datetime]:
+    """client id → when the user's active break-glass grant to it ends, loaded once."""
+    cached: dict[int, datetime] | None = getattr(user, "_grant_clients_cache", None)
+    if cached is None:
+        _load_standing(user)
+        cached = user._grant_clients_cache  # type: ignore[attr-defined]
+    return cached
+
+
+def _grant_client_ids(user: User) -> frozenset[int]:
+    return frozenset(_grants(user))
+
+
+def _load_standing(user: User) -> None:
+    """Team roles and active break-glass grants in one query (a UNION): every page needs
+    both, and grants are rare, so they must not cost a query of their own."""
+    from casework.confidentiality.models import BreakGlassGrant
+
+    org = organization_id(user)
+    memberships = (
+        TeamMembership.objects.filter(user=user, organization_id=org)
+        .annotate(until=Value(None, output_field=DateTimeField()))
+        .values_list("team_id", "role", "until")
+        .order_by()
+    )
+    grants = (
+        BreakGlassGrant.objects.filter(
+            user=user, organization_id=org, expires_at__gt=timezone.now()
+        )
+        .annotate(kind=Value(_GRANT, output_field=CharField()))
+        .values_list("client_id", "kind", "expires_at")
+        .order_by()
+    )
+    roles: dict[int, str] = {}
+    granted: dict[int, datetime] = {}
+    for object_id, kind, until in memberships.union(grants, all=True):
+        if kind == _GRANT:
+            granted[object_id] = max(until, granted.get(object_id, until))
+        else:
+            roles[object_id] = kind
+    user._team_roles_cache = roles  # type: ignore[attr-defined]
+    user._grant_clients_cache = granted  # type: ignore[attr-defined]
+
+
+def forget_standing(user: User) -> None:
+    """Drop what was loaded about the user's teams and grants (after a grant is given)."""
+    for name in ("_team_roles_cache", "_grant_clients_cache", "_restricted_circle_cache"):
+        if hasattr(user, name):
+            delattr(user, name)
 
 
 def team_ids(user: User) -> list[int]:
@@ -115,6 +173,9 @@ def _case_q(user: User, action: Action) -> Q | None:
 
 def cases(user: User, action: Action = Action.VIEW) -> QuerySet[Case]:
     q = _case_q(user, action)
+    if q is not None:
+        q &= _unrestricted_or_serving(user, "client__")
+    q = _with_grants(user, action, q, "client_id")
     if q is None:
         return Case.objects.none()
     return Case.objects.filter(q, organization_id=organization_id(user))
@@ -123,6 +184,14 @@ def cases(user: User, action: Action = Action.VIEW) -> QuerySet[Case]:
 def case_allows(user: User, case: Case, action: Action = Action.VIEW) -> bool:
     if not _is_staff_member(user) or case.organization_id != user.organization_id:
         return False
+    if _case_rule_allows(user, case, action) and (
+        not case.client.is_restricted or _serves_restricted(user, case.client_id)
+    ):
+        return True
+    return action == Action.VIEW and case.client_id in _grant_client_ids(user)
+
+
+def _case_rule_allows(user: User, case: Case, action: Action) -> bool:
     memberships = _memberships(user)
     team_role = memberships.get(case.team_id)
     intake_case = user.has_role(Role.INTAKE_COORDINATOR) and case.status in INTAKE_STATUSES
@@ -160,16 +229,20 @@ def clients(user: User, action: Action = Action.VIEW) -> QuerySet[Client]:
     Case content stays behind ``cases()``.
     """
     q = _case_q(user, action)
-    if q is None:
+    condition: Q | None = None
+    if q is not None:
+        intake = user.has_role(Role.INTAKE_COORDINATOR)
+        if intake and action == Action.VIEW:
+            condition = _unrestricted_or_serving(user)
+        else:
+            condition = Q(Exists(Case.objects.filter(q, client=OuterRef("pk"))))
+            if intake and action == Action.CHANGE:
+                condition |= ~Q(Exists(Case.objects.filter(client=OuterRef("pk"))))
+            condition &= _unrestricted_or_serving(user)
+    condition = _with_grants(user, action, condition, "pk")
+    if condition is None:
         return Client.objects.none()
-    org_clients = Client.objects.filter(organization_id=organization_id(user))
-    intake = user.has_role(Role.INTAKE_COORDINATOR)
-    if intake and action == Action.VIEW:
-        return org_clients
-    condition = Q(Exists(Case.objects.filter(q, client=OuterRef("pk"))))
-    if intake and action == Action.CHANGE:
-        condition |= ~Q(Exists(Case.objects.filter(client=OuterRef("pk"))))
-    return org_clients.filter(condition)
+    return Client.objects.filter(condition, organization_id=organization_id(user))
 
 
 def can_merge_clients(user: User) -> bool:
@@ -185,7 +258,9 @@ def can_unmerge_clients(user: User) -> bool:
 def mergeable_clients(user: User) -> QuerySet[Client]:
     """Records the user may merge: admins across the agency, supervisors what they see."""
     if can_administer(user):
-        base = Client.objects.filter(organization_id=organization_id(user))
+        base = Client.objects.filter(
+            _unrestricted_or_serving(user), organization_id=organization_id(user)
+        )
     elif can_merge_clients(user):
         base = clients(user)
     else:
@@ -329,9 +404,7 @@ def tasks(user: User) -> QuerySet[Task]:
     if not _is_staff_member(user):
         return Task.objects.none()
     q = Q(assignee=user) | Q(created_by=user)
-    case_q = _case_q(user, Action.VIEW)
-    if case_q is not None:
-        q |= Q(case__in=Case.objects.filter(case_q, organization_id=organization_id(user)))
+    q |= Q(case__in=cases(user))
     return Task.objects.filter(q, organization_id=organization_id(user))
 
 
@@ -350,9 +423,7 @@ def appointments(user: User) -> QuerySet[Appointment]:
         return Appointment.objects.none()
     attending = AppointmentAttendee.objects.filter(appointment=OuterRef("pk"), user=user)
     q = Q(organizer=user) | Q(Exists(attending))
-    case_q = _case_q(user, Action.VIEW)
-    if case_q is not None:
-        q |= Q(case__in=Case.objects.filter(case_q, organization_id=organization_id(user)))
+    q |= Q(case__in=cases(user))
     return Appointment.objects.filter(q, organization_id=organization_id(user))
 
 
@@ -457,3 +528,168 @@ def note_attach_allows(user: User, note: Note) -> bool:
 def can_configure_note_formats(user: User) -> bool:
     """Which note formats each program uses: program managers and agency admins."""
     return can_configure_programs(user)
+
+
+# --- Consent and disclosures (consent app) ------------------------------------------------
+#
+# Whoever may see a client sees the client's consents and disclosures; auditors (the
+# privacy officer) read every one of their agency's. Whoever documents the client
+# (may change one of their cases) records and revokes consents and shares information.
+# A partner agency's staff see the disclosures made to their organization, and nothing
+# else; whether the content may still be shown is the consent policy's answer
+# (consent/policy.py), asked on every view.
+
+
+def consent_read_allowed(user: User, client: Client) -> bool:
+    if not _is_staff_member(user) or client.organization_id != user.organization_id:
+        return False
+    return can_read_audit_log(user) or client_allows(user, client)
+
+
+def consent_write_allowed(user: User, client: Client) -> bool:
+    """Record or revoke a consent, and share information under one."""
+    return (
+        _is_staff_member(user)
+        and not user.has_role(Role.AUDITOR, Role.PARTNER)
+        and client_allows(user, client, Action.CHANGE)
+    )
+
+
+def is_partner_staff(user: User) -> bool:
+    """A member of a partner agency (an Organization of kind "partner")."""
+    from .models import OrganizationKind
+
+    organization = user.organization if _is_staff_member(user) else None
+    return organization is not None and organization.kind == OrganizationKind.PARTNER
+
+
+def shared_with_partner(user: User) -> QuerySet[Disclosure]:
+    """Disclosures made to the user's partner agency (the records; content is the policy's)."""
+    from casework.consent.models import Disclosure, PartyKind
+
+    if not is_partner_staff(user):
+        return Disclosure.objects.none()
+    return Disclosure.objects.filter(
+        party_kind=PartyKind.PARTNER_AGENCY, party_organization_id=user.organization_id
+    )
+
+
+# --- Restricted records and break-glass (confidentiality app) -----------------------------
+#
+# A restricted client is seen only by the staff serving them: the case manager or a team
+# member (supervisors included) of one of the client's *open* cases. Everyone else, intake
+# coordinators too, loses sight of the record and its cases. The filter is a cheap column
+# test first, so search and lists keep using their indexes; the correlated subquery only
+# runs for the few restricted rows.
+#
+# Break-glass: supervisors, program managers and agency admins (the people who answer
+# for a client's safety when the team serving them cannot be reached) may open a record
+# they do not normally see, read-only, for CASEWORK_BREAK_GLASS_HOURS, after giving a
+# reason; restricted records only by agency admins. Case managers and intake coordinators
+# may not: they should ask a supervisor, which keeps the circle of people who can
+# reach every record small. Grants are honoured in ``cases()``, ``clients()`` and
+# ``case_allows`` only, through ``_with_grants`` / ``_grant_client_ids``.
+
+
+def _serving_cases(user: User) -> QuerySet[Case]:
+    """Open cases through which the user sees a restricted client's record."""
+    teams = team_ids(user)
+    q = Q(case_manager=user)
+    if teams:
+        q |= Q(team_id__in=teams)
+    return Case.objects.filter(q, organization_id=organization_id(user), status__in=OPEN_STATUSES)
+
+
+def _unrestricted_or_serving(user: User, prefix: str = "") -> Q:
+    """Filter on clients (``prefix`` "") or cases (``prefix`` "client__")."""
+    outer = OuterRef("client_id") if prefix else OuterRef("pk")
+    return Q(**{f"{prefix}is_restricted": False}) | Q(
+        Exists(_serving_cases(user).filter(client_id=outer))
+    )
+
+
+def _serves_restricted(user: User, client_id: int) -> bool:
+    cache: dict[int, bool] | None = getattr(user, "_restricted_circle_cache", None)
+    if cache is None:
+        cache = {}
+        user._restricted_circle_cache = cache  # type: ignore[attr-defined]
+    if client_id not in cache:
+        cache[client_id] = _serving_cases(user).filter(client_id=client_id).exists()
+    return cache[client_id]
+
+
+def _with_grants(user: User, action: Action, q: Q | None, field: str) -> Q | None:
+    """Add the clients of the user's active break-glass grants (viewing only)."""
+    if action != Action.VIEW or not _is_staff_member(user):
+        return q
+    granted = _grant_client_ids(user)
+    if not granted:
+        return q
+    grant_q = Q(**{f"{field}__in": sorted(granted)})
+    return grant_q if q is None else q | grant_q
+
+
+def can_restrict_clients(user: User) -> bool:
+    """Mark a record restricted, or lift the restriction: agency admins only."""
+    return can_administer(user)
+
+
+def restrict_allows(user: User, client: Client) -> bool:
+    return (
+        can_restrict_clients(user)
+        and client.organization_id == user.organization_id
+        and not client.is_merged
+    )
+
+
+def can_break_glass(user: User) -> bool:
+    return _is_staff_member(user) and user.has_role(
+        Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.AGENCY_ADMIN
+    )
+
+
+def break_glass_allows(user: User, client: Client) -> bool:
+    """May the user open this record in an emergency? Restricted ones: agency admins only."""
+    if not can_break_glass(user) or client.organization_id != user.organization_id:
+        return False
+    if client.is_merged:
+        return False
+    return not client.is_restricted or user.has_role(Role.AGENCY_ADMIN)
+
+
+def break_glass_candidate(user: User, client_id: int) -> Client | None:
+    """The record behind a 404 that the user could break glass into, else None.
+
+    Callers show the break-glass offer only when this returns a client: for anyone
+    else the 404 stays a plain 404 that says nothing about whether the record exists.
+    """
+    if not can_break_glass(user):
+        return None
+    client = Client.objects.filter(pk=client_id, organization_id=organization_id(user)).first()
+    if client is None or not break_glass_allows(user, client):
+        return None
+    return client
+
+
+def active_grants(user: User) -> dict[int, datetime]:
+    """client id → end of the user's active break-glass grant to it (for the banner)."""
+    return dict(_grants(user)) if _is_staff_member(user) else {}
+
+
+def holds_break_glass(user: User, client_id: int) -> bool:
+    return _is_staff_member(user) and client_id in _grant_client_ids(user)
+
+
+def restricted_hidden_clients(user: User) -> QuerySet[Client]:
+    """Restricted records of the agency the user does not see: the duplicate check only
+    says that one *may* match, never which (partial index ``client_restricted_idx``)."""
+    if not _is_staff_member(user):
+        return Client.objects.none()
+    return Client.objects.filter(
+        organization_id=organization_id(user), is_restricted=True, merged_into__isnull=True
+    ).exclude(Exists(_serving_cases(user).filter(client_id=OuterRef("pk"))))
+
+
+def can_read_access_report(user: User) -> bool:
+    """Who has seen a client's record: privacy officers (the auditor role)."""
+    return can_read_audit_log(user)

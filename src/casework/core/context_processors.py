@@ -22,6 +22,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "administer": access.can_administer(user),
             "programs": access.can_configure_programs(user),
             "audit": access.can_read_audit_log(user),
+            "access_report": access.can_read_access_report(user),
+            "shared_with_us": access.is_partner_staff(user),
             "django_admin": access.can_use_django_admin(user),
         },
         "idle_timeout_minutes": settings.CASEWORK_IDLE_TIMEOUT_MINUTES,

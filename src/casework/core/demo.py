@@ -37,6 +37,8 @@ from casework.clients.models import (
     Sex,
     VeteranStatus,
 )
+from casework.confidentiality import demo as confidentiality_demo
+from casework.consent import demo as consent_demo
 from casework.core import access, context, services
 from casework.core.models import (
     ExpertiseArea,
@@ -300,6 +302,8 @@ class DemoSummary:
     plans: int = 0
     notes: int = 0
     monitoring: int = 0  # tasks, appointments and the alerts the sweep raised
+    consent: int = 0  # consents and disclosures
+    confidentiality: int = 0  # restricted records and break-glass grants
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -442,6 +446,12 @@ class _Builder:
         self.summary.plans = plans_demo.seed(organization=agency, seed=self.rng.randint(1, 10_000))
         self.summary.notes = notes_demo.seed(organization=agency, seed=self.rng.randint(1, 10_000))
         self.summary.monitoring = monitoring_demo.seed(
+            organization=agency, seed=self.rng.randint(1, 10_000)
+        )
+        self.summary.consent = consent_demo.seed(
+            organization=agency, seed=self.rng.randint(1, 10_000)
+        )
+        self.summary.confidentiality = confidentiality_demo.seed(
             organization=agency, seed=self.rng.randint(1, 10_000)
         )
         return self.summary

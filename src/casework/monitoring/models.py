@@ -25,6 +25,7 @@ class AlertKind(models.TextChoices):
     PLAN_SUBMITTED = "plan_submitted", _("Plan waiting for approval")
     PLAN_RETURNED = "plan_returned", _("Plan returned for revision")
     TASK_REMINDER = "task_reminder", _("Task reminder")
+    BREAK_GLASS = "break_glass", _("Emergency access to a record")
 
 
 class Alert(models.Model):

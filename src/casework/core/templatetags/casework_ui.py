@@ -19,10 +19,13 @@ _SECTIONS = (
     ("plan-", "plans"),
     ("task-", "tasks"),
     ("appointment-", "appointments"),
+    ("client-access-report", "privacy"),
     ("client-", "clients"),
     ("manage-program", "programs"),
     ("manage-", "administer"),
     ("audit-", "audit"),
+    ("access-report", "privacy"),
+    ("shared-with-us", "shared"),
     ("account", "account"),
 )
 

@@ -57,8 +57,9 @@ class Command(BaseCommand):
                 f"{by_status.total()} cases ({cases}), "
                 f"{summary.applications.total()} intake applications, "
                 f"{summary.assessments} assessments, {summary.plans} service plans, "
-                f"{summary.notes} contact notes and {summary.monitoring} tasks, "
-                f"appointments and alerts in {time.monotonic() - started:.1f} s."
+                f"{summary.notes} contact notes, {summary.monitoring} tasks, "
+                f"appointments and alerts, and {summary.consent} consents and disclosures "
+                f"in {time.monotonic() - started:.1f} s."
             )
         self._print_accounts()
         if options["serve"]:

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("clients/<int:pk>/restriction/", views.client_restriction, name="client-restriction"),
+    path("clients/<int:pk>/emergency-access/", views.break_glass, name="client-break-glass"),
+    path("clients/<int:pk>/access-report/", views.access_report, name="client-access-report"),
+    path("privacy/access-report/", views.access_report_lookup, name="access-report-lookup"),
+]
