@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from casework.clients.models import Case
@@ -15,7 +15,6 @@ from casework.core.models import User
 from .models import (
     Alert,
     Appointment,
-    AppointmentAttendee,
     AppointmentStatus,
     CalendarFeed,
     Task,
@@ -71,8 +70,7 @@ def appointments(user: User) -> QuerySet[Appointment]:
 
 def attending(user: User) -> QuerySet[Appointment]:
     """Appointments the user organizes or attends (not every one of their teams')."""
-    takes_part = AppointmentAttendee.objects.filter(appointment=OuterRef("pk"), user=user)
-    return appointments(user).filter(Q(organizer=user) | Q(Exists(takes_part)))
+    return access.own_appointments(user).select_related("case", "organizer")
 
 
 def my_upcoming(user: User, now: datetime | None = None) -> QuerySet[Appointment]:
