@@ -45,6 +45,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="sqlite")
     parser.add_argument("--requests", type=int, default=50, help="Timed requests per page (50).")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="PostgreSQL only: measure the database a previous run generated, without "
+        "generating it again (migrations are applied).",
+    )
     parser.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -67,11 +73,10 @@ def run_database(database: str, args: argparse.Namespace) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     output = RESULTS_DIR / f"{stamp}-{database}-{args.clients}.json"
     with tempfile.TemporaryDirectory(prefix="casework-bench-") as data_dir:
-        url = (
-            recreate_postgres()
-            if database == "postgres"
-            else f"sqlite:///{Path(data_dir) / 'bench.sqlite3'}"
-        )
+        if database == "postgres":
+            url = POSTGRES_SERVER + POSTGRES_DATABASE if args.reuse else recreate_postgres()
+        else:
+            url = f"sqlite:///{Path(data_dir) / 'bench.sqlite3'}"
         env = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "casework.settings",
@@ -95,6 +100,7 @@ def run_database(database: str, args: argparse.Namespace) -> Path:
             str(args.seed),
             "--output",
             str(output),
+            *(["--reuse"] if args.reuse and database == "postgres" else []),
         ]
         subprocess.run(command, env=env, check=True)  # noqa: S603 — our own script
     return output
@@ -180,8 +186,12 @@ def child(args: argparse.Namespace) -> int:
 
     print(f"\n== {connection.vendor}: migrating a fresh database", flush=True)
     call_command("migrate", verbosity=0)
-    print(f"== {connection.vendor}: generating {args.clients} clients", flush=True)
-    result = generate(clients=args.clients, seed=args.seed, progress=True)
+    if args.reuse:
+        print(f"== {connection.vendor}: measuring the database generated before", flush=True)
+        result = generated_before()
+    else:
+        print(f"== {connection.vendor}: generating {args.clients} clients", flush=True)
+        result = generate(clients=args.clients, seed=args.seed, progress=True)
     rate = result.rows / result.seconds if result.seconds else 0.0
 
     member = (
@@ -329,6 +339,51 @@ def child(args: argparse.Namespace) -> int:
     if args.output:
         args.output.write_text(json.dumps(report, indent=2) + "\n")
     return 0
+
+
+def generated_before() -> Any:
+    """What an earlier run generated, counted (its timing is not known any more)."""
+    from casework.assessments.models import Assessment, IdentifiedNeed
+    from casework.clients.models import (
+        Case,
+        CaseAssignment,
+        Client,
+        ClientAddress,
+        ClientIdentifier,
+        ClientPhone,
+    )
+    from casework.core.generate import GenerationResult
+    from casework.core.models import Organization, Program, StaffProfile, Team
+    from casework.intake.models import Application, IntakeDecision
+    from casework.monitoring.models import Alert, Appointment, Task
+    from casework.notes.models import Note
+    from casework.plans.models import ServicePlan
+
+    result = GenerationResult(
+        organizations=Organization.objects.count(),
+        programs=Program.objects.count(),
+        teams=Team.objects.count(),
+        staff=StaffProfile.objects.count(),
+        clients=Client.objects.count(),
+        cases=Case.objects.count(),
+        assignments=CaseAssignment.objects.count(),
+        phones=ClientPhone.objects.count(),
+        identifiers=ClientIdentifier.objects.count(),
+        addresses=ClientAddress.objects.count(),
+        applications=Application.objects.count(),
+        intake_decisions=IntakeDecision.objects.count(),
+        assessments=Assessment.objects.count(),
+        identified_needs=IdentifiedNeed.objects.count(),
+    )
+    for name, model in (
+        ("plans", ServicePlan),
+        ("notes", Note),
+        ("tasks", Task),
+        ("appointments", Appointment),
+        ("alerts", Alert),
+    ):
+        result.work[name] = model.objects.count()
+    return result
 
 
 def print_report(report: dict[str, Any]) -> None:
