@@ -143,6 +143,9 @@ def approval_queue(user: User) -> QuerySet[ServicePlan]:
         ServicePlan.objects.filter(
             case__in=access.cases(user, Action.SUPERVISE), status=PlanStatus.SUBMITTED
         )
+        # Implied by the access filter; said again so the planner starts from the teams'
+        # cases rather than from every submitted plan of the agency.
+        .filter(case__team_id__in=teams)
         .select_related("submitted_by", *PLAN_CASE_RELATED)
         .order_by("submitted_at", "pk")
     )
