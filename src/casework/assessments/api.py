@@ -185,7 +185,10 @@ def start_assessment(
     tags=["assessments"],
 )
 def get_assessment(request: HttpRequest, assessment_id: int) -> Assessment:
-    return queries.get_assessment(request_user(request), assessment_id)
+    user = request_user(request)
+    assessment = queries.get_assessment(user, assessment_id)
+    services.assessment_viewed(actor=user, assessment=assessment, via="api")
+    return assessment
 
 
 @router.patch(

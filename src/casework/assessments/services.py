@@ -563,3 +563,15 @@ def external_report_opened(*, actor: User, external: ExternalAssessment, via: st
         client_id=external.client_id,
         changes={"via": via},
     )
+
+
+def assessment_viewed(*, actor: User, assessment: Assessment, via: str) -> None:
+    """Log that someone read an assessment (access is checked by the caller's query): the
+    privacy officer's "who has seen this record" report lists it."""
+    audit.record(
+        action="assessment.view",
+        actor=actor,
+        target=assessment,
+        client_id=assessment.client_id,
+        changes={"via": via},
+    )

@@ -383,6 +383,7 @@ def _render_result(
 def assessment_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     assessment = queries.get_assessment(user, pk)
+    services.assessment_viewed(actor=user, assessment=assessment, via="web")
     if assessment.is_draft and access.case_allows(user, assessment.case, Action.CHANGE):
         return _render_fill(request, assessment, assessment.answers)
     return _render_result(request, assessment)

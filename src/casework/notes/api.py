@@ -104,7 +104,10 @@ def create_note(request: HttpRequest, case_id: int, payload: NoteCreateIn) -> St
 
 @router.get("/notes/{note_id}", response=with_errors({200: NoteOut}, 404))
 def get_note(request: HttpRequest, note_id: int) -> Note:
-    return _note(request_user(request), note_id)
+    user = request_user(request)
+    note = _note(user, note_id)
+    services.note_viewed(actor=user, note=note, via="api")
+    return note
 
 
 @router.patch("/notes/{note_id}", response=with_errors({200: NoteOut}, 403, 404, 409))

@@ -448,3 +448,15 @@ def note_attachment_opened(*, actor: User, attachment: NoteAttachment, via: str)
         client_id=attachment.note.client_id,
         changes={"note_id": attachment.note_id, "via": via},
     )
+
+
+def note_viewed(*, actor: User, note: Note, via: str) -> None:
+    """Log that someone read a note (access is checked by the caller's query): the privacy
+    officer's "who has seen this record" report lists it with the client's other reads."""
+    audit.record(
+        action="note.view",
+        actor=actor,
+        target=note,
+        client_id=note.client_id,
+        changes={"via": via},
+    )

@@ -368,7 +368,9 @@ def _detail_note(user: User, pk: int) -> Note:
 
 @login_required
 def note_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    return _render_detail(request, _detail_note(request.user, pk))
+    note = _detail_note(request.user, pk)
+    services.note_viewed(actor=request.user, note=note, via="web")
+    return _render_detail(request, note)
 
 
 @login_required

@@ -88,7 +88,10 @@ def create_plan(request: HttpRequest, case_id: int, payload: PlanCreateIn) -> St
 
 @router.get("/plans/{plan_id}", response=with_errors({200: PlanOut}, 404))
 def get_plan(request: HttpRequest, plan_id: int) -> ServicePlan:
-    return _detail(queries.get_plan(request_user(request), plan_id))
+    user = request_user(request)
+    plan = queries.get_plan(user, plan_id)
+    services.plan_viewed(actor=user, case=plan.case, via="api")
+    return _detail(plan)
 
 
 @router.patch("/plans/{plan_id}", response=with_errors({200: PlanOut}, 403, 404, 409))

@@ -1006,3 +1006,15 @@ def plan_review_record(
         if outcome == ReviewOutcome.REVISE:
             plan_revise(actor=actor, plan=locked)
     return review
+
+
+def plan_viewed(*, actor: User, case: Case, via: str) -> None:
+    """Log that someone read a case's service plan (access is checked by the caller): the
+    privacy officer's "who has seen this record" report lists it."""
+    audit.record(
+        action="plan.view",
+        actor=actor,
+        target=case,
+        client_id=case.client_id,
+        changes={"via": via},
+    )

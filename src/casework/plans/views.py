@@ -120,6 +120,7 @@ def case_plan(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     """The case's active plan, the version being written, and the latest reviews."""
     user = request.user
     case = access.get_case(user, case_id)
+    services.plan_viewed(actor=user, case=case, via="web")
     active, open_plan = queries.current_plans(case)
     panels = [_plan_context(user, queries.plan_with_detail(p)) for p in (open_plan, active) if p]
     reviews = list(queries.case_reviews(user, case).order_by("-reviewed_on", "-pk")[:3])
