@@ -41,7 +41,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"Creating the demo agency {demo.AGENCY_NAME} "
-                "(synthetic data; takes a few seconds)…"
+                "(synthetic data; takes under a minute)…"
             )
             started = time.monotonic()
             summary = demo.seed()
