@@ -759,22 +759,40 @@ def objective_progress(
     return locked
 
 
-def objective_remove(*, actor: User, objective: Objective, expected_version: int | None) -> None:
-    goal = objective.goal
+def _goal_item_remove(
+    *,
+    actor: User,
+    item: Objective | ActionStep,
+    expected_version: int | None,
+    label: str,
+    action: str,
+) -> None:
+    """Remove an objective or a step of a goal, on a plan the actor may still change."""
+    goal = item.goal
     plan = goal.plan
     with transaction.atomic():
         _editable_plan_of(actor, plan)
-        locked = _lock_item(objective, expected_version, _("objective"))
+        locked = _lock_item(item, expected_version, label)
         pk = locked.pk
         locked.delete()
         audit.record(
-            action="objective.remove",
+            action=action,
             actor=actor,
-            object_type="plans.objective",
+            object_type=item._meta.label_lower,
             object_id=pk,
             client_id=plan.case.client_id,
             changes={"goal_id": goal.pk},
         )
+
+
+def objective_remove(*, actor: User, objective: Objective, expected_version: int | None) -> None:
+    _goal_item_remove(
+        actor=actor,
+        item=objective,
+        expected_version=expected_version,
+        label=_("objective"),
+        action="objective.remove",
+    )
 
 
 def _step_values(
@@ -891,21 +909,13 @@ def step_update(
 
 
 def step_remove(*, actor: User, step: ActionStep, expected_version: int | None) -> None:
-    goal = step.goal
-    plan = goal.plan
-    with transaction.atomic():
-        _editable_plan_of(actor, plan)
-        locked = _lock_item(step, expected_version, _("action step"))
-        pk = locked.pk
-        locked.delete()
-        audit.record(
-            action="step.remove",
-            actor=actor,
-            object_type="plans.actionstep",
-            object_id=pk,
-            client_id=plan.case.client_id,
-            changes={"goal_id": goal.pk},
-        )
+    _goal_item_remove(
+        actor=actor,
+        item=step,
+        expected_version=expected_version,
+        label=_("action step"),
+        action="step.remove",
+    )
 
 
 # --- periodic review ------------------------------------------------------------------------
