@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "casework.monitoring",
     "casework.consent",
     "casework.confidentiality",
+    "casework.resources",
+    "casework.referrals",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,13 +1,13 @@
 """Consent records and disclosures: what a client agreed may go to whom, and what went.
 
-A consent names one receiving party. Parties are of three kinds, and each is stored
+A consent names one receiving party. Parties are of four kinds, and each is stored
 so that later issues (the resource directory, the professional network) can link
 them without changing what is already recorded:
 
 * a partner agency that uses Casework: a core ``Organization`` of kind "partner";
 * a family member or other significant person: a ``clients.Relationship`` of the client;
-* another organization or professional: a name and a role/organization text, until
-  the directory exists (a nullable link to it can then be added beside the text).
+* a provider in the agency's resource directory: a ``resources.Provider``;
+* another organization or professional: a name and a role/organization text.
 
 ``party_key`` is the one value consents and requests are matched on; it is computed
 by ``policy.Party.key`` and nowhere else.
@@ -64,6 +64,7 @@ SENSITIVE_CATEGORIES = frozenset(
 class PartyKind(models.TextChoices):
     PARTNER_AGENCY = "partner_agency", _("Partner agency using Casework")
     PERSON = "person", _("Family member or other significant person")
+    PROVIDER = "provider", _("Provider in our resource directory")
     OTHER = "other", _("Other organization or professional")
 
 
@@ -79,7 +80,7 @@ def document_path(instance: Consent, filename: str) -> str:
 
 
 class PartyFields(models.Model):
-    """Who receives the information: one of the three kinds (see the module docstring)."""
+    """Who receives the information: one of the four kinds (see the module docstring)."""
 
     party_kind = models.CharField(_("receiving party"), max_length=20, choices=PartyKind.choices)
     party_organization = models.ForeignKey(
@@ -98,6 +99,14 @@ class PartyFields(models.Model):
         related_name="+",
         verbose_name=_("person"),
     )
+    party_provider = models.ForeignKey(
+        "resources.Provider",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("provider"),
+    )
     party_name = models.CharField(_("name"), max_length=200, blank=True)
     party_role = models.CharField(_("role or organization"), max_length=200, blank=True)
     party_key = models.CharField(max_length=300, editable=False)
@@ -112,6 +121,8 @@ class PartyFields(models.Model):
         if self.party_kind == PartyKind.PERSON and self.party_relationship is not None:
             rel = self.party_relationship
             return f"{rel.name} ({rel.get_relationship_type_display()})"
+        if self.party_kind == PartyKind.PROVIDER and self.party_provider is not None:
+            return self.party_provider.name
         return f"{self.party_name}, {self.party_role}" if self.party_role else self.party_name
 
 

@@ -37,13 +37,14 @@ class Party:
     """A receiving party; ``key`` is the matching rule, in this one place.
 
     A partner agency matches by organization, a person by the client's relationship
-    row; anyone else by name and role/organization (case and spacing ignored) until
-    the resource directory and professional network give them ids of their own.
+    row, a directory provider by its ``resources.Provider`` row; anyone else by name
+    and role/organization (case and spacing ignored).
     """
 
     kind: str
     organization_id: int | None = None
     relationship_id: int | None = None
+    provider_id: int | None = None
     name: str = ""
     role: str = ""
 
@@ -53,11 +54,17 @@ class Party:
             return f"org:{self.organization_id}"
         if self.kind == PartyKind.PERSON:
             return f"rel:{self.relationship_id}"
+        if self.kind == PartyKind.PROVIDER:
+            return f"provider:{self.provider_id}"
         return f"text:{_normalized(self.name)}|{_normalized(self.role)}"[:300]
 
     @classmethod
     def partner(cls, organization_id: int) -> Party:
         return cls(kind=PartyKind.PARTNER_AGENCY, organization_id=organization_id)
+
+    @classmethod
+    def provider(cls, provider_id: int) -> Party:
+        return cls(kind=PartyKind.PROVIDER, provider_id=provider_id)
 
     @classmethod
     def of(cls, row: Consent | object) -> Party:
@@ -66,6 +73,7 @@ class Party:
             kind=getattr(row, "party_kind", ""),
             organization_id=getattr(row, "party_organization_id", None),
             relationship_id=getattr(row, "party_relationship_id", None),
+            provider_id=getattr(row, "party_provider_id", None),
             name=getattr(row, "party_name", ""),
             role=getattr(row, "party_role", ""),
         )

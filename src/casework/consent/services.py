@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from casework.clients.models import Client, Relationship
 from casework.core import access, audit, uploads
 from casework.core.models import Organization, OrganizationKind, User
+from casework.resources.models import Provider
 
 from . import packet, policy
 from .models import Category, Consent, Disclosure, PartyKind, Purpose, SignatureMethod
@@ -78,6 +79,11 @@ def check_party(client: Client, party: policy.Party) -> dict[str, str]:
             errors["party_relationship"] = _(
                 "Choose a person from this client's household and contacts."
             )
+    elif party.kind == PartyKind.PROVIDER:
+        if not Provider.objects.filter(
+            pk=party.provider_id or 0, organization_id=client.organization_id
+        ).exists():
+            errors["party_provider"] = _("Choose a provider from the resource directory.")
     elif party.kind == PartyKind.OTHER:
         if not party.name.strip():
             errors["party_name"] = _("Enter the name of the organization or professional.")
@@ -98,6 +104,7 @@ def _party_values(party: policy.Party) -> dict[str, object]:
         if party.kind == PartyKind.PARTNER_AGENCY
         else None,
         "party_relationship_id": party.relationship_id if party.kind == PartyKind.PERSON else None,
+        "party_provider_id": party.provider_id if party.kind == PartyKind.PROVIDER else None,
         "party_name": party.name.strip() if other else "",
         "party_role": party.role.strip() if other else "",
         "party_key": party.key,

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from casework.monitoring.models import Alert, Appointment, Task
     from casework.notes.models import Note
     from casework.plans.models import ServicePlan
+    from casework.referrals.models import Referral
+    from casework.resources.models import DirectoryImport, Provider, ProviderNote, Service
 
 from .models import AuditEvent, Program, Role, Team, TeamMembership, TeamRole, User
 
@@ -711,3 +713,109 @@ def restricted_hidden_clients(user: User) -> QuerySet[Client]:
 def can_read_access_report(user: User) -> bool:
     """Who has seen a client's record: privacy officers (the auditor role)."""
     return can_read_audit_log(user)
+
+
+# --- Resource directory (resources app) ---------------------------------------------------
+#
+# The directory is the agency's shared knowledge: every staff member of the agency reads
+# it (partner-agency staff do not: it is another agency's), and every staff member who
+# works with clients may write provider notes and mark a service verified. Program
+# managers and agency admins keep it: edit what the agency adds (accepting referrals,
+# in-house program, partner link), archive notes, import and export HSDS files.
+
+
+def directory_read_allowed(user: User) -> bool:
+    return _is_staff_member(user) and not is_partner_staff(user)
+
+
+def directory_contribute_allowed(user: User) -> bool:
+    """Write a provider note, mark a service verified."""
+    return directory_read_allowed(user) and not user.has_role(Role.AUDITOR)
+
+
+def directory_manage_allowed(user: User) -> bool:
+    """Edit the agency's settings of a service or provider, import and export files."""
+    return directory_read_allowed(user) and user.has_role(Role.PROGRAM_MANAGER, Role.AGENCY_ADMIN)
+
+
+def directory_services(user: User) -> QuerySet[Service]:
+    from casework.resources.models import Service
+
+    if not directory_read_allowed(user):
+        return Service.objects.none()
+    return Service.objects.filter(organization_id=organization_id(user))
+
+
+def directory_providers(user: User) -> QuerySet[Provider]:
+    from casework.resources.models import Provider
+
+    if not directory_read_allowed(user):
+        return Provider.objects.none()
+    return Provider.objects.filter(organization_id=organization_id(user))
+
+
+def provider_notes(user: User) -> QuerySet[ProviderNote]:
+    from casework.resources.models import ProviderNote
+
+    if not directory_read_allowed(user):
+        return ProviderNote.objects.none()
+    return ProviderNote.objects.filter(organization_id=organization_id(user))
+
+
+def directory_imports(user: User) -> QuerySet[DirectoryImport]:
+    from casework.resources.models import DirectoryImport
+
+    if not directory_manage_allowed(user):
+        return DirectoryImport.objects.none()
+    return DirectoryImport.objects.filter(organization_id=organization_id(user))
+
+
+# --- Referrals (referrals app) --------------------------------------------------------------
+#
+# A referral is case content: who may view or change the case may view or make and
+# follow its referrals (auditors view, never change). The receiving partner agency's
+# staff see the referrals *sent* to their organization and nothing else of the case;
+# what of the client they may read is the consent policy's answer, asked on every view
+# (the referral's disclosure, as in "Shared with us"). A provider without an account
+# reaches one referral through its secure link (referrals.services, not a user at all).
+
+
+def referrals(user: User, case: Case | None = None) -> QuerySet[Referral]:
+    from casework.referrals.models import Referral
+
+    if not _is_staff_member(user) or is_partner_staff(user):
+        return Referral.objects.none()
+    if case is not None:
+        if not case_allows(user, case, Action.VIEW):
+            return Referral.objects.none()
+        return Referral.objects.filter(case=case)
+    return Referral.objects.filter(organization_id=organization_id(user), case__in=cases(user))
+
+
+def referral_allows(user: User, referral: Referral, action: Action = Action.VIEW) -> bool:
+    if is_partner_staff(user):
+        return False
+    if action != Action.VIEW and user.has_role(Role.AUDITOR):
+        return False
+    return case_allows(user, referral.case, action)
+
+
+def partner_referrals(user: User) -> QuerySet[Referral]:
+    """Referrals sent to the user's partner agency (never drafts)."""
+    from casework.referrals.models import Referral, ReferralStatus
+
+    if not is_partner_staff(user):
+        return Referral.objects.none()
+    return Referral.objects.filter(recipient_organization_id=user.organization_id).exclude(
+        status__in=(ReferralStatus.DRAFT, ReferralStatus.CANCELLED)
+    )
+
+
+def partner_referral_allows(user: User, referral: Referral) -> bool:
+    from casework.referrals.models import ReferralStatus
+
+    return (
+        is_partner_staff(user)
+        and referral.recipient_organization_id == user.organization_id
+        and referral.status not in (ReferralStatus.DRAFT, ReferralStatus.CANCELLED)
+    )
