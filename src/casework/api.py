@@ -43,6 +43,9 @@ from casework.intake.api import router as intake_router
 from casework.monitoring.api import router as monitoring_router
 from casework.notes.api import router as notes_router
 from casework.plans.api import router as plans_router
+from casework.referrals.api import router as referrals_router
+from casework.referrals.api_receiving import router as referrals_receiving_router
+from casework.resources.api import router as resources_router
 
 logger = logging.getLogger("casework.api")
 
@@ -131,6 +134,9 @@ api.add_router("", notes_router)
 api.add_router("", monitoring_router)
 api.add_router("", confidentiality_router)
 api.add_router("", consent_router)
+api.add_router("", resources_router)
+api.add_router("", referrals_router)
+api.add_router("", referrals_receiving_router)
 
 
 # --- errors ---------------------------------------------------------------------------------

@@ -14,6 +14,10 @@ urlpatterns = [
     path("", include("casework.monitoring.urls")),
     path("", include("casework.confidentiality.urls")),
     path("", include("casework.consent.urls")),
+    path("", include("casework.resources.urls")),
+    path("", include("casework.resources.urls_imports")),
+    path("", include("casework.referrals.urls")),
+    path("", include("casework.referrals.urls_receiving")),
     path("api/v1/", api.urls),
     path("django-admin/", admin_site.urls),
 ]

@@ -198,6 +198,10 @@ class Referral(models.Model):
     )
     outcome = models.TextField(_("outcome"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    #: The open follow-up task this referral gave its case manager (replaced at each step).
+    follow_up_task = models.ForeignKey(
+        "monitoring.Task", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
