@@ -63,6 +63,12 @@ def test_a_case_shows_its_client_team_and_history(
     assert body["case_manager"] == {"id": personas.case_manager.pk, "name": "Casey Manning"}
     assert body["team"] == {"id": personas.team.pk, "name": "North team"}
     assert [a["case_manager"]["id"] for a in body["assignments"]] == [personas.case_manager.pk]
+    read = AuditEvent.objects.get(action="case.view", object_id=str(case.pk))
+    assert (read.actor_id, read.client_id, read.changes) == (
+        personas.case_manager.pk,
+        case.client_id,
+        {"via": "api"},
+    )
 
 
 def test_a_guessed_case_id_of_another_agency_is_not_found(

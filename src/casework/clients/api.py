@@ -92,7 +92,10 @@ def _with_assignments(case: Case) -> Case:
 
 @router.get("/cases/{case_id}", response=with_errors({200: CaseDetailOut}, 404), tags=["cases"])
 def get_case(request: HttpRequest, case_id: int) -> Case:
-    return _with_assignments(access.get_case(request_user(request), case_id))
+    user = request_user(request)
+    case = _with_assignments(access.get_case(user, case_id))
+    services.case_viewed(actor=user, case=case, via="api")
+    return case
 
 
 @router.post(
