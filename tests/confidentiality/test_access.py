@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.test import Client as DjangoClient
 from django.utils import timezone
 
 from casework.clients.models import CaseStatus
@@ -14,7 +15,7 @@ from casework.confidentiality.models import BreakGlassGrant
 from casework.core import access
 from casework.core.access import Action
 from casework.core.errors import NotFound
-from casework.core.models import User
+from casework.core.models import AuditEvent, User
 from tests.factories import CaseFactory, TaskFactory, UserFactory
 from tests.personas import Personas
 
@@ -177,3 +178,35 @@ def test_an_admin_grant_opens_a_restricted_record(personas: Personas) -> None:
     services.break_glass_open(actor=admin, client=case.client, reason="Police are asking now.")
     assert access.get_client(admin, case.client_id) == case.client
     assert access.case_allows(fresh(p.admin), case)
+
+
+def test_the_holder_ends_a_grant_early_and_the_record_closes_again(
+    personas: Personas, client: DjangoClient
+) -> None:
+    p = personas
+    case = p.colleague_case
+    grant = services.break_glass_open(
+        actor=p.supervisor, client=case.client, reason="Client called the crisis line."
+    )
+    client.force_login(p.supervisor)
+    page = client.get("/")
+    assert f"/clients/{case.client_id}/emergency-access/end/" in page.content.decode()
+
+    response = client.post(f"/clients/{case.client_id}/emergency-access/end/")
+
+    assert response.status_code == 302
+    grant.refresh_from_db()
+    assert grant.expires_at <= timezone.now()
+    assert not access.case_allows(fresh(p.supervisor), case)
+    ended = AuditEvent.objects.filter(action="client.break_glass_end")
+    assert [(e.actor_id, e.changes) for e in ended] == [(p.supervisor.pk, {"grant_id": grant.pk})]
+
+
+def test_ending_someone_elses_grant_changes_nothing(personas: Personas) -> None:
+    p = personas
+    case = p.colleague_case
+    services.break_glass_open(
+        actor=p.supervisor, client=case.client, reason="Client called the crisis line."
+    )
+    assert services.break_glass_end(actor=p.admin, client_id=case.client_id) == 0
+    assert access.case_allows(fresh(p.supervisor), case)

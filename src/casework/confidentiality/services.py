@@ -144,3 +144,30 @@ def break_glass_open(*, actor: User, client: Client, reason: str) -> BreakGlassG
         )
     access.forget_standing(actor)
     return grant
+
+
+def break_glass_end(*, actor: User, client_id: int) -> int:
+    """End the actor's own emergency access to a client now, before it expires.
+
+    The grants stay (the privacy officer's history); their expiry becomes now, so the
+    report shows the window that was really open. Returns how many grants ended.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        grants = list(
+            BreakGlassGrant.objects.select_for_update().filter(
+                user=actor, client_id=client_id, expires_at__gt=now
+            )
+        )
+        for grant in grants:
+            grant.expires_at = now
+            grant.save(update_fields=["expires_at"])
+            audit.record(
+                action="client.break_glass_end",
+                actor=actor,
+                target=grant,
+                client_id=client_id,
+                changes={"grant_id": grant.pk},
+            )
+    access.forget_standing(actor)
+    return len(grants)

@@ -140,6 +140,15 @@ def break_glass(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     return _render_break_glass(request, client, form, next_url, status=400)
 
 
+@login_required
+@require_POST
+def break_glass_end(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
+    """End one's own emergency access now; nothing to check beyond who asks."""
+    if services.break_glass_end(actor=request.user, client_id=pk):
+        messages.success(request, _("Emergency access ended."))
+    return redirect("home")
+
+
 # --- who has seen this client's record ------------------------------------------------------
 
 
