@@ -14,7 +14,8 @@ from casework.clients.services import client_record_viewed
 from casework.confidentiality import services
 from casework.confidentiality.models import BreakGlassGrant
 from casework.core.models import AuditEvent, User
-from tests.factories import CaseFactory
+from casework.plans.services import plan_create
+from tests.factories import CaseFactory, NoteFactory
 from tests.helpers import assert_constant_queries, assert_query_budget
 from tests.personas import Personas
 
@@ -238,3 +239,31 @@ def test_the_report_page_runs_constant_queries(personas: Personas, client_as: Si
 
     assert_constant_queries(lambda: web.get(url), grow)
     assert_query_budget(lambda: web.get(url), 9)
+
+
+def test_every_page_of_a_case_record_offers_break_glass_behind_its_404(
+    personas: Personas, client_as: SignIn
+) -> None:
+    p = personas
+    case = p.colleague_case
+    note = NoteFactory(case=case, author=p.colleague)
+    plan = plan_create(actor=p.colleague, case=case)
+    urls = [
+        reverse("case-plan", args=[case.pk]),
+        reverse("case-notes", args=[case.pk]),
+        reverse("case-note", args=[note.pk]),
+        reverse("case-plan-print", args=[plan.pk]),
+    ]
+    supervisor = client_as(p.supervisor)
+    for url in urls:
+        offered = supervisor.get(url)
+        assert offered.status_code == 404, url
+        assert OFFER in offered.content.decode(), url
+    missing = supervisor.get(reverse("case-note", args=[999999]))
+    assert missing.status_code == 404
+    assert OFFER not in missing.content.decode()
+    case_manager = client_as(p.case_manager)
+    for url in urls:
+        plain = case_manager.get(url)
+        assert plain.status_code == 404, url
+        assert OFFER not in plain.content.decode(), url

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -93,6 +94,52 @@ def case_break_glass_offer(request: AuthenticatedRequest, case_id: int) -> HttpR
     if client_id is None:
         return None
     return break_glass_offer(request, client_id, request.path)
+
+
+#: Pages of one case record reached by their own id (url name → the model, which has a case).
+_RECORD_PAGES: dict[str, tuple[str, str]] = {
+    "case-note": ("notes", "Note"),
+    "case-assessment": ("assessments", "Assessment"),
+    "case-plan-print": ("plans", "ServicePlan"),
+    "case-plan-panel": ("plans", "ServicePlan"),
+    "case-plan-versions": ("plans", "ServicePlan"),
+    "case-referral": ("referrals", "Referral"),
+}
+
+
+def record_break_glass_offer(request: HttpRequest) -> HttpResponse | None:
+    """For any 404 on a page of a case record (``cases/<case_id>/…``, a note, an
+    assessment, a plan, a referral), the break-glass offer when the user may use it.
+
+    Called by the 404 handler, so every case page offers it without each view asking.
+    """
+    user = getattr(request, "user", None)
+    if (
+        request.method != "GET"
+        or user is None
+        or not user.is_authenticated
+        or not access.can_break_glass(user)
+    ):
+        return None
+    match = request.resolver_match
+    if match is None:
+        return None
+    if "case_id" in match.kwargs:
+        return case_break_glass_offer(request, int(match.kwargs["case_id"]))  # type: ignore[arg-type]
+    record = _RECORD_PAGES.get(match.url_name or "")
+    if record is None or "pk" not in match.kwargs:
+        return None
+    model = apps.get_model(*record)
+    client_id = (
+        model._default_manager.filter(
+            pk=match.kwargs["pk"], organization_id=access.organization_id(user)
+        )
+        .values_list("case__client_id", flat=True)
+        .first()
+    )
+    if client_id is None:
+        return None
+    return break_glass_offer(request, client_id, request.path)  # type: ignore[arg-type]
 
 
 def _render_break_glass(

@@ -321,6 +321,12 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # Imported here: the confidentiality views build on this module.
+    from casework.confidentiality.views import record_break_glass_offer
+
+    offer = record_break_glass_offer(request)
+    if offer is not None:
+        return offer
     return render(request, "errors/404.html", status=404)
 
 
