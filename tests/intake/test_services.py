@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -421,13 +422,13 @@ def test_documents_are_checked_for_type_and_size(
                 upload=SimpleUploadedFile(name, content),
             )
         assert field in caught.value.message_dict
-    monkeypatch.setattr(services, "MAX_DOCUMENT_BYTES", 10)
+    monkeypatch.setattr(settings, "CASEWORK_MAX_UPLOAD_MB", 1)
     with pytest.raises(ValidationError) as caught:
         services.document_upload(
             actor=p.intake,
             application=application,
             kind="nonsense",
-            upload=SimpleUploadedFile("big.pdf", PDF),
+            upload=SimpleUploadedFile("big.pdf", PDF + b"0" * (1024 * 1024)),
         )
     assert set(caught.value.message_dict) == {"file", "kind"}
     assert ApplicationDocument.objects.count() == 1

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from casework.clients.models import Case
-from casework.core import access, audit
+from casework.core import access, audit, uploads
 from casework.core.access import Action
 from casework.core.errors import PermissionDenied
 from casework.core.models import User
@@ -458,45 +458,19 @@ def assessment_sign(
 
 # --- assessments by other professionals ---------------------------------------------------------
 
-MAX_REPORT_BYTES = 10 * 1024 * 1024
-
-# extension → (content type, how the file starts)
-REPORT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    ".pdf": ("application/pdf", (b"%PDF-",)),
-    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    ".docx": (
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        (b"PK\x03\x04",),
-    ),
-}
+#: Reports from other professionals: PDF, Word, or a scan or photo.
+REPORT_TYPES = {ext: uploads.DOCUMENT_TYPES[ext] for ext in ("pdf", "docx", "png", "jpg", "jpeg")}
 
 
 def _check_report(report: UploadedFile) -> str:
     """The content type of an acceptable report; refuses anything else by what it is."""
-    name = (report.name or "").lower()
-    extension = name[name.rfind(".") :] if "." in name else ""
-    if extension not in REPORT_TYPES:
-        raise ValidationError(
-            {"report": _("Attach the report as a PDF, Word (.docx), PNG or JPEG file.")}
-        )
-    if report.size is None or report.size == 0:
-        raise ValidationError({"report": _("The file is empty.")})
-    if report.size > MAX_REPORT_BYTES:
-        raise ValidationError({"report": _("The file is larger than 10 MB.")})
-    content_type, signatures = REPORT_TYPES[extension]
-    report.seek(0)
-    head = report.read(16)
-    report.seek(0)
-    if not any(head.startswith(s) for s in signatures):
-        raise ValidationError(
-            {
-                "report": _("The file's contents do not match its type (%(ext)s).")
-                % {"ext": extension}
-            }
-        )
-    return content_type
+    return uploads.check_upload(
+        report,
+        field="report",
+        types=REPORT_TYPES,
+        max_bytes=uploads.max_upload_bytes(),
+        described_as=_("PDF, Word (.docx), PNG or JPEG"),
+    )
 
 
 def external_assessment_record(
@@ -535,7 +509,7 @@ def external_assessment_record(
     external.full_clean(exclude=["report", "organization", "case", "client", "recorded_by"])
     if report is not None:
         external.report_content_type = _check_report(report)
-        external.report_name = (report.name or "report")[-200:]
+        external.report_name = uploads.safe_name(report.name or "", "report")
         external.report_size = report.size
     with transaction.atomic():
         if report is not None:

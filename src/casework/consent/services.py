@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -147,7 +146,7 @@ def _check_consent(fields: ConsentFields, today: date) -> dict[str, str]:
                     fields.document,
                     field="document",
                     types=DOCUMENT_TYPES,
-                    max_bytes=int(settings.CASEWORK_MAX_UPLOAD_MB) * 1024 * 1024,
+                    max_bytes=uploads.max_upload_bytes(),
                     described_as=DOCUMENT_KINDS_DESCRIBED,
                 )
             except ValidationError as exc:
@@ -205,7 +204,7 @@ def consent_record(
                 upload,
                 field="document",
                 types=DOCUMENT_TYPES,
-                max_bytes=int(settings.CASEWORK_MAX_UPLOAD_MB) * 1024 * 1024,
+                max_bytes=uploads.max_upload_bytes(),
                 described_as=DOCUMENT_KINDS_DESCRIBED,
             )
             consent.document_size = upload.size or 0

@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
@@ -75,6 +76,11 @@ DOCUMENT_TYPES: dict[str, FileType] = {
     "docx": DOCX,
     "txt": TEXT,
 }
+
+
+def max_upload_bytes() -> int:
+    """The largest file accepted anywhere (``CASEWORK_MAX_UPLOAD_MB``)."""
+    return int(settings.CASEWORK_MAX_UPLOAD_MB) * 1024 * 1024
 
 
 def extension_of(name: str) -> str:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from casework.clients import services as client_services
 from casework.clients.models import OPEN_STATUSES, Case, CaseStatus, Client
-from casework.core import access, audit
+from casework.core import access, audit, uploads
 from casework.core.access import Action
 from casework.core.models import Program, Role, Team, User
 from casework.core.services import check_version
@@ -37,15 +37,8 @@ from .models import (
     Priority,
 )
 
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
-
-# Accepted document types: extension → (content type, how the file must start).
-DOCUMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
-    "pdf": ("application/pdf", (b"%PDF-",)),
-    "png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
-    "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
-    "jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
-}
+#: What an application may carry: scans and photos of documents.
+DOCUMENT_TYPES = {ext: uploads.DOCUMENT_TYPES[ext] for ext in ("pdf", "png", "jpg", "jpeg")}
 
 
 def _clean_needs(needs: Iterable[str]) -> list[str]:
@@ -444,28 +437,6 @@ def application_decline(
 # --- documents -----------------------------------------------------------------------------
 
 
-def _document_type(upload: UploadedFile) -> str:
-    """The content type the file really is, or raise naming the problem."""
-    name = upload.name or ""
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in DOCUMENT_TYPES:
-        raise ValidationError(
-            {
-                "file": _("Upload a PDF, PNG or JPEG file (this one is %(ext)s).")
-                % {"ext": extension or _("without an extension")}
-            }
-        )
-    content_type, signatures = DOCUMENT_TYPES[extension]
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if not any(head.startswith(s) for s in signatures):
-        raise ValidationError(
-            {"file": _("The file's content is not a %(ext)s file.") % {"ext": extension.upper()}}
-        )
-    return content_type
-
-
 def document_upload(
     *, actor: User, application: Application, kind: str, upload: UploadedFile
 ) -> ApplicationDocument:
@@ -476,20 +447,19 @@ def document_upload(
         errors["kind"] = _("Choose the type of document.")
     size = upload.size or 0
     content_type = ""
-    if size == 0:
-        errors["file"] = _("The file is empty.")
-    elif size > MAX_DOCUMENT_BYTES:
-        errors["file"] = _("The file is larger than %(mb)d MB.") % {
-            "mb": MAX_DOCUMENT_BYTES // (1024 * 1024)
-        }
-    else:
-        try:
-            content_type = _document_type(upload)
-        except ValidationError as exc:
-            errors.update(exc.message_dict)
+    try:
+        content_type = uploads.check_upload(
+            upload,
+            field="file",
+            types=DOCUMENT_TYPES,
+            max_bytes=uploads.max_upload_bytes(),
+            described_as=_("PDF, PNG or JPEG"),
+        )
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
-    original = (upload.name or "document").replace("/", "_").replace("\\", "_")[-200:]
+    original = uploads.safe_name(upload.name or "", "document")
     document = ApplicationDocument(
         organization_id=application.organization_id,
         application=application,

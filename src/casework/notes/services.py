@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -380,10 +379,6 @@ def note_addendum_add(*, actor: User, note: Note, text: str) -> NoteAddendum:
     return addendum
 
 
-def max_upload_bytes() -> int:
-    return int(settings.CASEWORK_MAX_UPLOAD_MB) * 1024 * 1024
-
-
 def note_attachment_add(
     *, actor: User, note: Note, kind: str, upload: UploadedFile
 ) -> NoteAttachment:
@@ -404,7 +399,7 @@ def note_attachment_add(
             upload,
             field="file",
             types=uploads.DOCUMENT_TYPES,
-            max_bytes=max_upload_bytes(),
+            max_bytes=uploads.max_upload_bytes(),
             described_as=ATTACHMENT_KINDS_DESCRIBED,
         )
     except ValidationError as exc:

@@ -348,7 +348,7 @@ def _render_detail(
             if access.note_attach_allows(user, note)
             else None,
             "errors": errors or [],
-            "max_upload_mb": services.max_upload_bytes() // (1024 * 1024),
+            "max_upload_mb": uploads.max_upload_bytes() // (1024 * 1024),
         },
         status=status,
     )
