@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "migrate": "Create or update the database tables",
     "createadmin": "Create the first agency admin (and the agency), or another admin",
     "generate": "Fill the database with synthetic agency data at any scale",
+    "import-hsds": "Import an Open Referral HSDS directory file (3.0 JSON or CSV, or 1.x CSV)",
+    "export-hsds": "Export the resource directory as an Open Referral HSDS 3.0 file",
     "audit-verify": "Check that the audit log is complete and unchanged",
 }
 

@@ -271,3 +271,5 @@ CASEWORK_PAGE_SIZE = 25
 CASEWORK_MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
 # How long a break-glass grant (emergency access to a record) lasts, in hours.
 CASEWORK_BREAK_GLASS_HOURS = _env_int("BREAK_GLASS_HOURS", 4)
+# How long a provider's secure link to one referral works, in days.
+CASEWORK_REFERRAL_LINK_DAYS = _env_int("REFERRAL_LINK_DAYS", 30)

@@ -39,14 +39,23 @@ def nav_names(page: Page) -> list[str]:
 @pytest.mark.parametrize(
     ("who", "offered"),
     [
-        ("case_manager", ["My work", "Cases", "Clients", "Tasks", "Appointments"]),
+        ("case_manager", ["My work", "Cases", "Clients", "Tasks", "Appointments", "Directory"]),
         (
             "supervisor",
-            ["My work", "Intake", "Cases", "Clients", "Tasks", "Appointments", "Plan approvals"],
+            [
+                "My work",
+                "Intake",
+                "Cases",
+                "Clients",
+                "Tasks",
+                "Appointments",
+                "Directory",
+                "Plan approvals",
+            ],
         ),
-        ("intake", ["My work", "Intake", "Cases", "Clients"]),
-        ("auditor", ["My work", "Audit log", "Record access"]),
-        ("admin", ["My work", "Administration"]),
+        ("intake", ["My work", "Intake", "Cases", "Clients", "Directory"]),
+        ("auditor", ["My work", "Directory", "Audit log", "Record access"]),
+        ("admin", ["My work", "Directory", "Administration"]),
         ("partner", ["My work"]),
     ],
 )

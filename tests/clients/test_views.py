@@ -369,9 +369,9 @@ def test_the_case_page_runs_the_same_queries_however_long_its_history(
 
     assert_constant_queries(lambda: web.get(url), grow)
     # the case, its assignments, then each section: assessments and needs (2), the plan (1),
-    # recent notes and drafts (2), open tasks and next appointments (2); and the case.view
-    # audit event (5: savepoint, chain head, insert, head update, release)
-    assert_query_budget(lambda: web.get(url), 20)
+    # recent notes and drafts (2), open tasks and next appointments (2), open referrals (1);
+    # and the case.view audit event (5: savepoint, chain head, insert, head update, release)
+    assert_query_budget(lambda: web.get(url), 21)
 
 
 # --- client record ---------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from casework.core.views import AuthenticatedRequest, is_partial, paginate
 from casework.monitoring.views import case_section_context as monitoring_section_context
 from casework.notes.views import case_section_context as notes_section_context
 from casework.plans.views import case_section_context as plans_section_context
+from casework.referrals.views import case_section_context as referrals_section_context
 
 from . import services
 from .forms import (
@@ -154,6 +155,7 @@ def _render_case(
             **plans_section_context(user, case),
             **notes_section_context(user, case),
             **monitoring_section_context(user, case),
+            **referrals_section_context(user, case),
         },
         status=status,
     )

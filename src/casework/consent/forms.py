@@ -8,7 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.clients.models import Client, Relationship
-from casework.core.models import Organization, OrganizationKind
+from casework.core import access
+from casework.core.models import Organization, OrganizationKind, User
+from casework.resources.models import Provider
 
 from .models import Category, PartyKind, Purpose, SignatureMethod
 from .policy import Party
@@ -49,6 +51,12 @@ class PartyForm(forms.Form):
         required=False,
         help_text=_("From the client's household and contacts."),
     )
+    party_provider = forms.ModelChoiceField(
+        label=_("Provider"),
+        queryset=Provider.objects.none(),
+        required=False,
+        help_text=_("From the agency's resource directory."),
+    )
     party_name = forms.CharField(
         label=_("Name of the organization or professional"), required=False, max_length=200
     )
@@ -59,9 +67,10 @@ class PartyForm(forms.Form):
         help_text=_("e.g. probation officer, County Court; family doctor, Eastside Clinic."),
     )
 
-    def __init__(self, *args: Any, client: Client, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, client: Client, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = dict(self.fields)
+        fields["party_provider"].queryset = access.directory_providers(user).order_by("name")
         fields["party_organization"].queryset = Organization.objects.filter(
             kind=OrganizationKind.PARTNER, is_active=True
         ).order_by("name")
@@ -75,10 +84,12 @@ class PartyForm(forms.Form):
         data = self.cleaned_data
         org = data.get("party_organization")
         rel = data.get("party_relationship")
+        provider = data.get("party_provider")
         return Party(
             kind=data.get("party_kind") or "",
             organization_id=org.pk if org else None,
             relationship_id=rel.pk if rel else None,
+            provider_id=provider.pk if provider else None,
             name=data.get("party_name") or "",
             role=data.get("party_role") or "",
         )

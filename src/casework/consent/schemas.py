@@ -19,6 +19,9 @@ class PartyIn(Input):
     relationship_id: int | None = Field(
         None, description="One of the client's relationships (kind person)."
     )
+    provider_id: int | None = Field(
+        None, description="A provider in the agency's resource directory (kind provider)."
+    )
     name: str = Field(
         "", max_length=200, description="Kind other: the organization or professional."
     )
@@ -29,6 +32,7 @@ class PartyIn(Input):
             kind=self.kind,
             organization_id=self.organization_id,
             relationship_id=self.relationship_id,
+            provider_id=self.provider_id,
             name=self.name,
             role=self.role,
         )
@@ -38,6 +42,7 @@ class PartyOut(Schema):
     kind: PartyKind
     organization_id: int | None
     relationship_id: int | None
+    provider_id: int | None
     name: str
     role: str
     label: str
@@ -53,6 +58,10 @@ class PartyOut(Schema):
     @staticmethod
     def resolve_relationship_id(obj: Any) -> int | None:
         return obj.party_relationship_id  # type: ignore[no-any-return]
+
+    @staticmethod
+    def resolve_provider_id(obj: Any) -> int | None:
+        return obj.party_provider_id  # type: ignore[no-any-return]
 
     @staticmethod
     def resolve_name(obj: Any) -> str:

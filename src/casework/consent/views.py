@@ -14,6 +14,7 @@ from django.http import FileResponse, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -84,6 +85,8 @@ def _prefill(request: AuthenticatedRequest) -> dict[str, Any]:
         initial |= {"party_kind": PartyKind.PARTNER_AGENCY, "party_organization": int(pk)}
     elif kind == "rel" and pk.isdigit():
         initial |= {"party_kind": PartyKind.PERSON, "party_relationship": int(pk)}
+    elif kind == "provider" and pk.isdigit():
+        initial |= {"party_kind": PartyKind.PROVIDER, "party_provider": int(pk)}
     elif kind == "other":
         initial["party_kind"] = PartyKind.OTHER
     if request.GET.get("purpose"):
@@ -93,13 +96,24 @@ def _prefill(request: AuthenticatedRequest) -> dict[str, Any]:
     return initial
 
 
+def _return_url(request: AuthenticatedRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 @login_required
 def consent_new(request: AuthenticatedRequest, client_id: int) -> HttpResponseBase:
     user = request.user
     client = queries.get_client(user, client_id, write=True)
+    # Where to go back to once recorded (the referral that needed it): this site only.
+    next_url = _return_url(request)
     status = 200
     if request.method == "POST":
-        form = ConsentForm(request.POST, request.FILES, client=client)
+        form = ConsentForm(request.POST, request.FILES, client=client, user=user)
         status = 400
         if form.is_valid():
             try:
@@ -110,11 +124,16 @@ def consent_new(request: AuthenticatedRequest, client_id: int) -> HttpResponseBa
                 add_service_errors(form, exc)
             else:
                 messages.success(request, _("The consent is recorded."))
+                if next_url:
+                    return redirect(next_url)
                 return redirect("client-consent", pk=consent.pk)
     else:
-        form = ConsentForm(initial=_prefill(request), client=client)
+        form = ConsentForm(initial=_prefill(request), client=client, user=user)
     return render(
-        request, "consent/consent_form.html", {"client": client, "form": form}, status=status
+        request,
+        "consent/consent_form.html",
+        {"client": client, "form": form, "next_url": next_url},
+        status=status,
     )
 
 
@@ -234,8 +253,8 @@ def _record_consent_url(client: Client, form: ShareForm) -> str:
     party = form.party()
     if party.kind == PartyKind.PARTNER_AGENCY:
         key = f"org:{party.organization_id}"
-    elif party.kind == PartyKind.PERSON:
-        key = f"rel:{party.relationship_id}"
+    elif party.kind in (PartyKind.PERSON, PartyKind.PROVIDER):
+        key = party.key
     else:
         key = "other"
     query = urlencode(
@@ -257,7 +276,7 @@ def share(request: AuthenticatedRequest, client_id: int) -> HttpResponseBase:
     context: dict[str, Any] = {"client": client, "refusal": None}
     status = 200
     if request.method == "POST":
-        form = ShareForm(request.POST, client=client)
+        form = ShareForm(request.POST, client=client, user=user)
         status = 400
         if form.is_valid():
             try:
@@ -281,7 +300,7 @@ def share(request: AuthenticatedRequest, client_id: int) -> HttpResponseBase:
                 )
                 return redirect("client-disclosure", pk=disclosure.pk)
     else:
-        form = ShareForm(client=client)
+        form = ShareForm(client=client, user=user)
     context["form"] = form
     return render(request, "consent/share.html", context, status=status)
 

@@ -725,7 +725,7 @@ def can_read_access_report(user: User) -> bool:
 
 
 def directory_read_allowed(user: User) -> bool:
-    return _is_staff_member(user) and not is_partner_staff(user)
+    return _is_staff_member(user) and not user.has_role(Role.PARTNER) and not is_partner_staff(user)
 
 
 def directory_contribute_allowed(user: User) -> bool:
@@ -798,6 +798,15 @@ def referral_allows(user: User, referral: Referral, action: Action = Action.VIEW
     if action != Action.VIEW and user.has_role(Role.AUDITOR):
         return False
     return case_allows(user, referral.case, action)
+
+
+def referral_create_allowed(user: User, case: Case) -> bool:
+    """Make a referral from this case: whoever may change it, never auditors or partner staff."""
+    return (
+        not is_partner_staff(user)
+        and not user.has_role(Role.AUDITOR, Role.PARTNER)
+        and case_allows(user, case, Action.CHANGE)
+    )
 
 
 def partner_referrals(user: User) -> QuerySet[Referral]:

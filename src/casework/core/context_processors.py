@@ -23,6 +23,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "programs": access.can_configure_programs(user),
             "audit": access.can_read_audit_log(user),
             "access_report": access.can_read_access_report(user),
+            "directory": access.directory_read_allowed(user),
             "shared_with_us": access.is_partner_staff(user),
             "django_admin": access.can_use_django_admin(user),
         },

@@ -54,6 +54,8 @@ from casework.intake import demo as intake_demo
 from casework.monitoring import demo as monitoring_demo
 from casework.notes import demo as notes_demo
 from casework.plans import demo as plans_demo
+from casework.referrals import demo as referrals_demo
+from casework.resources import demo as resources_demo
 
 DEMO_DOMAIN = "demo.casework.test"
 PARTNER_DOMAIN = "harbor.demo.casework.test"
@@ -304,6 +306,8 @@ class DemoSummary:
     monitoring: int = 0  # tasks, appointments and the alerts the sweep raised
     consent: int = 0  # consents and disclosures
     confidentiality: int = 0  # restricted records and break-glass grants
+    directory: int = 0  # services in the resource directory
+    referrals: int = 0
 
 
 def demo_accounts() -> list[DemoAccount]:
@@ -449,6 +453,12 @@ class _Builder:
             organization=agency, seed=self.rng.randint(1, 10_000)
         )
         self.summary.consent = consent_demo.seed(
+            organization=agency, seed=self.rng.randint(1, 10_000)
+        )
+        self.summary.directory = resources_demo.seed(
+            organization=agency, seed=self.rng.randint(1, 10_000)
+        )
+        self.summary.referrals = referrals_demo.seed(
             organization=agency, seed=self.rng.randint(1, 10_000)
         )
         self.summary.confidentiality = confidentiality_demo.seed(

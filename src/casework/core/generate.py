@@ -93,6 +93,9 @@ from casework.plans.models import (
     PlanVersion,
     ServicePlan,
 )
+from casework.referrals import synthetic as referrals_synthetic
+from casework.referrals.models import Referral, ReferralEvent
+from casework.resources.synthetic import generate_directory
 
 # About 30 open cases per case manager with the status mix below.
 CLIENTS_PER_CASE_MANAGER = 85
@@ -438,8 +441,10 @@ class _Generator:
         batch_size: int,
         progress: tqdm | None,
         instruments: _Instruments,
+        services: int = 0,
     ) -> None:
         self.rng = random.Random(seed)
+        self.services = services
         self.names = _Names(seed, self.rng)
         self.staff_per_team = max(2, staff_per_team)
         self.password_hash = password_hash
@@ -491,6 +496,11 @@ class _Generator:
             for n in range(1, count + 1)
         )
         self.result.teams += len(teams)
+        if self.services:
+            # before the clients' daily work: generated referrals go to these services
+            self.result.work["directory services"] += generate_directory(
+                organization_id=org.pk, services=self.services, rng=self.rng
+            )
 
         staff: list[tuple[User, StaffProfile, tuple[Team, str] | None]] = []
 
@@ -735,6 +745,8 @@ class _Generator:
         notes_synthetic.store_last_contact(cases)
         # after the notes: the no-contact alerts follow from the last contact dates
         self.result.work.update(monitoring_synthetic.generate(**common))
+        # after the plans: referrals start from approved plans' goals
+        self.result.work.update(referrals_synthetic.generate(**common))
 
     def _case(
         self, client: Client, episode: _Episode
@@ -1204,6 +1216,8 @@ GENERATED_MODELS = (
     Appointment,
     AppointmentAttendee,
     Alert,
+    Referral,
+    ReferralEvent,
 )
 
 
@@ -1242,8 +1256,10 @@ def generate(
     password: str = DEMO_PASSWORD,
     batch_size: int = BATCH,
     progress: bool = False,
+    services: int = 0,
 ) -> GenerationResult:
-    """Generate ``clients`` clients (split over ``organizations``) with staff and cases.
+    """Generate ``clients`` clients (split over ``organizations``) with staff and cases,
+    and ``services`` resource-directory services for each agency.
 
     Runs in one transaction: a failure leaves the database as it was.
     """
@@ -1265,6 +1281,7 @@ def generate(
                 batch_size=batch_size,
                 progress=bar,
                 instruments=_shipped_instruments(),
+                services=services,
             )
             for index, share in enumerate(_split(clients, [1] * organizations)):
                 if organization_name:

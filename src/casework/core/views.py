@@ -254,6 +254,12 @@ def _plans_waiting(user: User) -> HomeSection | None:
     return home_waiting(user)
 
 
+def _referrals_waiting(user: User) -> HomeSection | None:
+    from casework.referrals.views import home_waiting  # imports this module
+
+    return home_waiting(user)
+
+
 # Each builder returns its panel or None when it does not concern the user. Later
 # features (tasks, alerts, supervision sessions) add their own builder here.
 HOME_SECTIONS: Sequence[Callable[[User], HomeSection | None]] = (
@@ -263,6 +269,7 @@ HOME_SECTIONS: Sequence[Callable[[User], HomeSection | None]] = (
     _note_drafts,
     _plans_returned,
     _plans_waiting,
+    _referrals_waiting,
     _my_cases,
     _intake_queue,
     _team_caseloads,

@@ -918,6 +918,47 @@ def step_remove(*, actor: User, step: ActionStep, expected_version: int | None) 
     )
 
 
+def step_mark_done(
+    *,
+    actor: User | None,
+    step: ActionStep,
+    done_on: date,
+    expected_version: int | None = None,
+    referral_id: int | None = None,
+) -> ActionStep:
+    """Record that an action step was done, also on the approved plan (progress, not content).
+
+    Staff need to be allowed to change the case. A completed referral marks its step
+    done whoever reported the completion (a partner agency, a provider's secure link):
+    the referrals service has checked that reporter's right, and passes ``referral_id``.
+    """
+    goal = step.goal
+    plan = goal.plan
+    if referral_id is None:
+        if actor is None:
+            raise PermissionDenied(_("You may not change this plan."))
+        _require_change(actor, plan.case)
+    if done_on > timezone.localdate():
+        raise ValidationError({"done_on": _("This date is in the future.")})
+    if plan.status == PlanStatus.SUPERSEDED:
+        _require_editable(plan)
+    with transaction.atomic():
+        locked = _lock_item(step, expected_version, _("action step"))
+        if locked.done_on is None:
+            locked.done_on = done_on
+            _bump(locked, ["done_on"])
+            audit.record(
+                action="step.done",
+                actor=actor,
+                organization=locked.organization_id,
+                target=locked,
+                client_id=plan.case.client_id,
+                changes={"goal_id": goal.pk, "done_on": done_on, "referral_id": referral_id},
+            )
+    locked.goal = goal
+    return locked
+
+
 # --- periodic review ------------------------------------------------------------------------
 
 

@@ -25,6 +25,7 @@ from casework.core.errors import ConflictError, NotFound
 from casework.core.forms import add_service_errors
 from casework.core.models import Role, User
 from casework.core.views import AuthenticatedRequest, HomeSection, is_partial, paginate
+from casework.referrals.queries import goals_referrals
 
 from . import queries, services
 from .forms import (
@@ -90,6 +91,11 @@ def _plan_context(user: User, plan: ServicePlan) -> dict[str, Any]:
         and access.plan_is_own(user, plan)
     )
     can_review = can_change and plan.status == PlanStatus.APPROVED
+    # Each goal's referrals (matched by goal key, across plan versions): one query.
+    goals = list(plan.goals.all())
+    by_key = goals_referrals(user, goals)
+    for goal in goals:
+        goal.referral_list = by_key.get(goal.key, [])  # type: ignore[attr-defined]
     can_revise = (
         can_review
         and not ServicePlan.objects.filter(case_id=case.pk, status__in=OPEN_PLAN_STATUSES).exists()

@@ -64,7 +64,8 @@ def provider_outcomes(
     for provider_id, sent_at, first in sent.filter(first_appointment_at__isnull=False).values_list(
         "provider_id", "sent_at", "first_appointment_at"
     ):
-        days[provider_id].append(max(0.0, (first - sent_at).total_seconds() / 86400))
+        if first is not None and sent_at is not None:  # both filtered on; for the type checker
+            days[provider_id].append(max(0.0, (first - sent_at).total_seconds() / 86400))
     result = {}
     for row in counts:
         pid = row["provider_id"]

@@ -4,6 +4,11 @@
 
 * ``Service.search_text``: the folded words of the service's name, other names,
   description, eligibility, provider, category terms and languages;
+* ``Service.facets``: the service's categories (``_c_<code>`` for our taxonomy,
+  ``_t_<term id>`` for any term) and languages, its own and its locations'
+  (``_l_<code>``), and ``_p_none`` when none of its locations has a map position,
+  as tokens indexed with the words, so that a search by words, category and language
+  (and matching's "no address" candidates) reads one full-text index;
 * ``Service.is_free``: every cost option costs nothing, or there is none and the fee
   description says nothing or that it is free;
 * ``ServiceOpening`` rows from weekly schedules (RFC 5545 ``FREQ=WEEKLY;BYDAY=…`` with
@@ -25,6 +30,7 @@ from django.db.models import F, OuterRef, Subquery
 from casework.clients.names import words
 
 from .models import (
+    CASEWORK_TAXONOMY_ID,
     Attribute,
     CostOption,
     Language,
@@ -38,11 +44,24 @@ from .models import (
 CHUNK = 2000
 SEARCH_TEXT_LIMIT = 4000
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_NOT_TOKEN = re.compile(r"[^a-z0-9]+")
+CATEGORY, TERM, LANGUAGE, PLACE = "c", "t", "l", "p"
 _FREE_WORDS = re.compile(r"\b(free|no (fee|cost|charge)s?|sin costo|gratis)\b", re.IGNORECASE)
 
 
 def fees_say_free(fees_description: str) -> bool:
     return not fees_description.strip() or bool(_FREE_WORDS.search(fees_description))
+
+
+def facet(kind: str, value: object) -> str:
+    """A facet token: "_l_es". Words are folded to letters only, so no word a user types
+    can match (or be a prefix of) a token that starts with "_"."""
+    return f"_{kind}_{_NOT_TOKEN.sub('_', str(value).strip().lower()).strip('_')}"
+
+
+def unplaced() -> str:
+    """The token of a service none of whose locations has a map position."""
+    return facet(PLACE, "none")
 
 
 def _chunks(ids: list[int]) -> Iterator[list[int]]:
@@ -82,15 +101,38 @@ def _refresh_chunk(organization_id: int, ids: list[int]) -> None:
         ),
     )
     terms: dict[int, list[str]] = defaultdict(list)
-    for service_id, name in Attribute.objects.filter(service_id__in=ids).values_list(
-        "service_id", "taxonomy_term__name"
+    facets: dict[int, list[str]] = defaultdict(list)
+    for service_id, term_id, name, code, taxonomy in Attribute.objects.filter(
+        service_id__in=ids
+    ).values_list(
+        "service_id",
+        "taxonomy_term_id",
+        "taxonomy_term__name",
+        "taxonomy_term__code",
+        "taxonomy_term__taxonomy__hsds_id",
     ):
         terms[service_id].append(name)
+        facets[service_id].append(facet(TERM, term_id))
+        if code and taxonomy == CASEWORK_TAXONOMY_ID:
+            facets[service_id].append(facet(CATEGORY, code))
     languages: dict[int, list[str]] = defaultdict(list)
     for service_id, name, code in Language.objects.filter(service_id__in=ids).values_list(
         "service_id", "name", "code"
     ):
         languages[service_id] += [name, code]
+        if code.strip():
+            facets[service_id].append(facet(LANGUAGE, code))
+    for service_id, code in (
+        Language.objects.filter(location__services_here__service_id__in=ids)
+        .exclude(code="")
+        .values_list("location__services_here__service_id", "code")
+    ):
+        facets[service_id].append(facet(LANGUAGE, code))
+    placed = set(
+        sal.filter(latitude__isnull=False, longitude__isnull=False).values_list(
+            "service_id", flat=True
+        )
+    )
     costs: dict[int, list[Decimal | None]] = defaultdict(list)
     for service_id, amount in CostOption.objects.filter(service_id__in=ids).values_list(
         "service_id", "amount"
@@ -122,11 +164,14 @@ def _refresh_chunk(organization_id: int, ids: list[int]) -> None:
             ]
         )
         service.search_text = " ".join(dict.fromkeys(words(text)))[:SEARCH_TEXT_LIMIT]
+        if service.pk not in placed:
+            facets[service.pk].append(unplaced())
+        service.facets = " ".join(sorted(set(facets[service.pk])))
         amounts = costs[service.pk]
         service.is_free = (
             all(not a for a in amounts) if amounts else fees_say_free(service.fees_description)
         )
-    Service.objects.bulk_update(rows, ["search_text", "is_free"], batch_size=500)
+    Service.objects.bulk_update(rows, ["search_text", "facets", "is_free"], batch_size=500)
     _refresh_openings(organization_id, ids)
 
 

@@ -183,6 +183,9 @@ class Service(HsdsRow):
     # Derived by services.service_refresh, for search:
     search_text = models.TextField(default="", editable=False)
     is_free = models.BooleanField(default=False, editable=False)
+    #: Derived by derived.refresh: the service's categories and languages as search tokens
+    #: ("_c_housing _t_42 _l_es"), full-text indexed with search_text (migration 0003).
+    facets = models.TextField(default="", editable=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -608,8 +611,11 @@ class ImportStatus(models.TextChoices):
 class DirectoryImport(models.Model):
     """One import of a directory file: its progress, its summary, and every problem found.
 
-    ``problems`` is a list of ``{"file", "row", "field", "message"}``; ``summary`` maps a
-    table to ``{"created", "updated", "unchanged"}`` counts.
+    ``problems`` is a list of ``{"file", "row", "field", "message"}``; ``summary`` is
+    ``{"tables": {table: {"created", "updated", "unchanged"}}, "notes": [...]}`` (notes:
+    columns and files the import did not use). While the import runs, its progress is in
+    a small file beside the upload (``resources.tasks``): the row itself is written in the
+    import's transaction and would show nothing until the end.
     """
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")

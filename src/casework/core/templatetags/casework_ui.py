@@ -26,6 +26,8 @@ _SECTIONS = (
     ("audit-", "audit"),
     ("access-report", "privacy"),
     ("shared-with-us", "shared"),
+    ("directory-", "directory"),
+    ("partner-", "partner"),
     ("account", "account"),
 )
 

@@ -58,8 +58,9 @@ class Command(BaseCommand):
                 f"{summary.applications.total()} intake applications, "
                 f"{summary.assessments} assessments, {summary.plans} service plans, "
                 f"{summary.notes} contact notes, {summary.monitoring} tasks, "
-                f"appointments and alerts, and {summary.consent} consents and disclosures "
-                f"in {time.monotonic() - started:.1f} s."
+                f"appointments and alerts, {summary.consent} consents and disclosures, "
+                f"{summary.directory} services in the resource directory and "
+                f"{summary.referrals} referrals in {time.monotonic() - started:.1f} s."
             )
         self._print_accounts()
         if options["serve"]:

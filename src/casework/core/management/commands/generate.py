@@ -32,11 +32,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=2000, help="Clients written per batch (2000)."
         )
+        parser.add_argument(
+            "--services",
+            type=int,
+            default=0,
+            help="Resource directory services to generate for each new agency (0).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["clients"] < 0 or options["organizations"] < 1:
             raise CommandError("--clients must be 0 or more and --organizations 1 or more.")
         password = os.environ.get(PASSWORD_ENV) or DEMO_PASSWORD
+        if options["services"] < 0:
+            raise CommandError("--services must be 0 or more.")
         result = generate(
             clients=options["clients"],
             staff_per_team=options["staff_per_team"],
@@ -46,6 +54,7 @@ class Command(BaseCommand):
             password=password,
             batch_size=options["batch_size"],
             progress=options["verbosity"] > 0,
+            services=options["services"],
         )
         rate = result.rows / result.seconds if result.seconds else 0.0
         self.stdout.write(

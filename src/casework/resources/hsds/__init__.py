@@ -1,0 +1,1 @@
+"""Open Referral HSDS files: the field tables, readers, validation, import and export."""

@@ -1,0 +1,405 @@
+"""Directory search: services by words, category, language, age, cost, opening times,
+distance, and the agency's own flags, a page at a time, in a bounded number of queries.
+
+Words are matched on prefixes in any order, and categories and languages as derived
+tokens (``Service.facets``), through one full-text index (PostgreSQL GIN over the
+words and the tokens, SQLite FTS5 ``resources_service_fts``; migrations 0002 and
+0003), so these filters together are one index scan. Opening times are an indexed
+semi-join; the rest are columns of the service. Results are only ever drawn from
+``access.directory_services(actor)``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    Min,
+    Q,
+    QuerySet,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Concat
+from django.utils import timezone
+
+from casework.clients.names import words
+from casework.core import access
+from casework.core.models import User
+
+from . import derived
+from .geo import Point, bounding_box, distance_km, squared_distance_expression
+from .models import (
+    Service,
+    ServiceAtLocation,
+    ServiceOpening,
+    ServiceStatus,
+)
+
+MAX_TERMS = 6
+PAGE_SIZE = 20
+#: Counting stops here: "more than 1,000 services" is as useful as the exact number,
+#: and a count over 100,000 rows is what would make a search slow.
+COUNT_CAP = 1000
+#: A distance search with no radius looks this far.
+DEFAULT_RADIUS_KM = 50.0
+#: Nearest-first searches look in a ring of this share of the radius first (see
+#: nearest_ids), when that ring is at least this wide.
+INNER_RING_SHARE = 4
+INNER_RING_MIN_KM = 0.5
+
+
+class Sort:
+    RELEVANCE = "relevance"
+    DISTANCE = "distance"
+    NAME = "name"
+    ALL = (RELEVANCE, DISTANCE, NAME)
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    words: str = ""
+    #: A category: our taxonomy's code ("housing") or any taxonomy term's id ("42").
+    category: str = ""
+    categories: tuple[str, ...] = ()  # any of these codes (matching asks for several needs)
+    language: str = ""  # a language code, "es"
+    age: int | None = None
+    free_only: bool = False
+    open_now: bool = False
+    #: Open on this weekday (0 = Monday) at this time.
+    open_on: tuple[int, time] | None = None
+    near: Point | None = None
+    radius_km: float | None = None
+    accepting_only: bool = False
+    in_house_only: bool = False
+    include_inactive: bool = False
+    sort: str = Sort.RELEVANCE
+    page: int = 1
+    page_size: int = PAGE_SIZE
+
+    @property
+    def terms(self) -> list[str]:
+        return list(dict.fromkeys(words(self.words)))[:MAX_TERMS]
+
+
+@dataclass(frozen=True)
+class Hit:
+    service: Service
+    location: ServiceAtLocation | None  # the nearest location, when a point was given
+    distance_km: float | None
+
+
+@dataclass
+class SearchPage:
+    hits: list[Hit]
+    number: int
+    page_size: int
+    count: int  # capped at COUNT_CAP + 1
+    has_next: bool
+    near: Point | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def count_capped(self) -> bool:
+        return self.count > COUNT_CAP
+
+    @property
+    def shown_count(self) -> int:
+        return min(self.count, COUNT_CAP)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def object_list(self) -> list[Hit]:
+        return self.hits
+
+
+class _TextMatches(Func):
+    """The words and facet tokens of a service, as the GIN index of migration 0003 reads
+    them (``resources_service_document``), matching a tsquery; the columns named as the
+    query aliases them (also in subqueries)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+        text, facets, query = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"resources_service_document({text[0]}, {facets[0]}) @@ ({query[0]})::tsquery"
+        return sql, (*text[1], *facets[1], *query[1])
+
+
+def category_tokens(categories: Iterable[str]) -> list[str]:
+    """Any of the categories: our taxonomy's codes ("housing"), or term ids ("42")."""
+    return [
+        derived.facet(derived.TERM if c.isdigit() else derived.CATEGORY, c)
+        for c in dict.fromkeys(categories)
+        if c
+    ]
+
+
+def text_filter(terms: list[str], any_of: list[list[str]]) -> Q:
+    """Every word as a prefix, and one token of each group in ``any_of``, in one index."""
+    groups = [group for group in any_of if group]
+    if not terms and not groups:
+        return Q()
+    if connection.vendor == "postgresql":
+        parts = [f"'{term}':*" for term in terms]
+        parts += ["(" + " | ".join(f"'{token}'" for token in group) + ")" for group in groups]
+        return Q(_TextMatches(F("search_text"), F("facets"), Value(" & ".join(parts))))
+    if connection.vendor == "sqlite":
+        parts = [f'search_text : "{term}"*' for term in terms]
+        parts += [
+            "(" + " OR ".join(f'facets : "{token}"' for token in group) + ")" for group in groups
+        ]
+        return Q(
+            pk__in=RawSQL(
+                "SELECT rowid FROM resources_service_fts WHERE resources_service_fts MATCH %s",
+                [" AND ".join(parts)],
+            )
+        )
+    q = Q()
+    for term in terms:
+        q &= Q(search_text__startswith=term) | Q(search_text__contains=f" {term}")
+    for group in groups:
+        any_token = Q(pk__in=[])
+        for token in group:
+            any_token |= Q(facets__regex=rf"(^| ){token}( |$)")
+        q &= any_token
+    return q
+
+
+def age_filter(age: int) -> Q:
+    return (Q(minimum_age__isnull=True) | Q(minimum_age__lte=age)) & (
+        Q(maximum_age__isnull=True) | Q(maximum_age__gte=age)
+    )
+
+
+def open_filter(organization_id: int, weekday: int, at: time) -> Q:
+    return Q(
+        pk__in=ServiceOpening.objects.filter(
+            organization_id=organization_id, weekday=weekday, opens_at__lte=at, closes_at__gt=at
+        ).values("service_id")
+    )
+
+
+def now_local() -> datetime:
+    return timezone.localtime()
+
+
+def filtered(
+    *, actor: User, query: DirectoryQuery, facets: Iterable[list[str]] = ()
+) -> QuerySet[Service]:
+    """The services the actor may read that pass every filter but distance (unordered),
+    and that hold one token of each group of ``facets`` (read in the same index)."""
+    services = access.directory_services(actor)
+    org_id = access.organization_id(actor)
+    if not query.include_inactive:
+        services = services.filter(status=ServiceStatus.ACTIVE)
+    groups = [category_tokens((query.category, *query.categories)), *facets]
+    if query.language.strip():
+        groups.append([derived.facet(derived.LANGUAGE, query.language)])
+    services = services.filter(text_filter(query.terms, groups))
+    if query.age is not None:
+        services = services.filter(age_filter(query.age))
+    if query.free_only:
+        services = services.filter(is_free=True)
+    if query.open_now:
+        now = now_local()
+        services = services.filter(open_filter(org_id, now.weekday(), now.time()))
+    if query.open_on is not None:
+        services = services.filter(open_filter(org_id, *query.open_on))
+    if query.accepting_only:
+        services = services.filter(accepting_referrals=True)
+    if query.in_house_only:
+        services = services.filter(provider__is_own_agency=True)
+    return services
+
+
+def uses_text_index(query: DirectoryQuery) -> bool:
+    return bool(query.terms or query.category or query.categories or query.language.strip())
+
+
+def _ordered(services: QuerySet[Service], query: DirectoryQuery) -> QuerySet[Service]:
+    """By name, or by relevance: names that hold the first word before services that only
+    mention it, then open to referrals before closed, then by name.
+
+    When the full-text index narrows the search, the sort keys are written so that no
+    b-tree index yields them: PostgreSQL would otherwise walk the browse index and
+    rebuild the text of each row it passes (it cannot tell how costly that is, 0.3 s at
+    100,000 services) rather than read the few matching rows from the full-text index."""
+    if query.sort == Sort.NAME:
+        return services.order_by(*name_order(uses_text_index(query)))  # type: ignore[arg-type]
+    order: list[object] = []
+    terms = query.terms
+    if terms:
+        services = services.annotate(
+            in_name=Case(
+                When(name__icontains=terms[0], then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        order.append("in_name")
+    return services.order_by(*order, *browse_order(uses_text_index(query)))  # type: ignore[arg-type]
+
+
+def name_order(narrowed: bool) -> list[object]:
+    """By name; ``narrowed``: the text index filters (see _ordered for the two spellings)."""
+    if narrowed:
+        return [Concat("name", Value(""), output_field=CharField()), "pk"]
+    return ["name", "pk"]
+
+
+def browse_order(narrowed: bool) -> list[object]:
+    """Open to referrals first, then by name (see name_order)."""
+    if narrowed:
+        accepting = Case(When(accepting_referrals=True, then=Value(0)), default=Value(1))
+        return [accepting, *name_order(narrowed)]
+    return ["-accepting_referrals", "name", "pk"]
+
+
+def with_details(services: QuerySet[Service]) -> QuerySet[Service]:
+    """What a result shows: provider, categories, languages, opening days."""
+    return services.select_related("provider", "in_house_program").prefetch_related(
+        "attributes__taxonomy_term", "languages", "openings"
+    )
+
+
+def search_services(*, actor: User, query: DirectoryQuery) -> SearchPage:
+    """One page of the services that fit the query, in the asked order, with distances."""
+    services = filtered(actor=actor, query=query)
+    size = max(1, min(query.page_size, 100))
+    number = max(1, query.page)
+    start = (number - 1) * size
+    near = query.near
+    if near is None:
+        ids = list(_ordered(services, query).values_list("pk", flat=True)[start : start + size + 1])
+        count = services.order_by()[: COUNT_CAP + 1].count()
+        return SearchPage(
+            [Hit(service, None, None) for service in _in_order(ids[:size])],
+            number,
+            size,
+            count,
+            len(ids) > size,
+        )
+
+    radius = query.radius_km or DEFAULT_RADIUS_KM
+    org_id = access.organization_id(actor)
+    within = within_radius(services, org_id, near, radius)
+    if query.sort == Sort.DISTANCE:
+        nearest_first, total = nearest_ids(services, org_id, near, radius, start + size + 1)
+        count = (
+            min(total, COUNT_CAP + 1)
+            if total is not None
+            else within.order_by()[: COUNT_CAP + 1].count()
+        )
+        page_ids = nearest_first[start:]
+        chosen = _in_order(page_ids[:size])
+        has_next = len(page_ids) > size
+    else:
+        count = within.order_by()[: COUNT_CAP + 1].count()
+        ordered = _ordered(services.filter(pk__in=within.values("service_id")), query)
+        ids = list(ordered.values_list("pk", flat=True)[start : start + size + 1])
+        chosen, has_next = _in_order(ids[:size]), len(ids) > size
+    nearest = nearest_locations(near, [s.pk for s in chosen])
+    hits = [
+        Hit(s, nearest.get(s.pk, (None, None))[0], nearest.get(s.pk, (None, None))[1])
+        for s in chosen
+    ]
+    return SearchPage(hits, number, size, count, has_next, near=near)
+
+
+def within_radius(
+    services: QuerySet[Service], organization_id: int, near: Point, radius_km: float
+) -> QuerySet[ServiceAtLocation]:
+    """Rows of ``service_id`` and ``d2`` (the nearest location's squared distance in km²)
+    for the services with a location within the radius."""
+    return (
+        ServiceAtLocation.objects.filter(
+            bounding_box(near, radius_km).q(),
+            organization_id=organization_id,
+            service_id__in=services.values("pk"),
+        )
+        .values("service_id")
+        .annotate(d2=Min(squared_distance_expression(near)))
+        .filter(d2__lte=radius_km * radius_km)
+    )
+
+
+def nearest_ids(
+    services: QuerySet[Service], organization_id: int, near: Point, radius_km: float, n: int
+) -> tuple[list[int], int | None]:
+    """The ids of the ``n`` services nearest to the point within the radius, nearest first,
+    and how many services the radius holds when that was read on the way (else None).
+
+    A city can put a fifth of the directory inside a 10 km box, and ranking all of it
+    costs a quarter of a second; the nearest services are usually much closer. So the
+    inner ring is asked first, and when it already holds ``n`` services they are the
+    nearest of the whole radius (all others are further than the ring); otherwise the
+    whole radius is asked, and counted in the same pass. At most two queries."""
+    inner = radius_km / INNER_RING_SHARE
+    if inner >= INNER_RING_MIN_KM:
+        rows = within_radius(services, organization_id, near, inner).order_by("d2", "service_id")
+        ids = [row["service_id"] for row in rows[:n]]
+        if len(ids) >= n:
+            return ids, None
+    rows = (
+        within_radius(services, organization_id, near, radius_km)
+        .annotate(total=Window(Count("service_id")))
+        .order_by("d2", "service_id")
+    )
+    found = list(rows[:n])
+    return [row["service_id"] for row in found], (found[0]["total"] if found else 0)
+
+
+def _in_order(ids: list[int]) -> list[Service]:
+    """The services with these ids, with what a result shows, in the order given.
+
+    Pages are chosen on narrow rows (ids) and only the page's services are read whole:
+    sorting thousands of full rows is what made a broad search slow."""
+    by_id = {s.pk: s for s in with_details(Service.objects.filter(pk__in=ids))}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def nearest_locations(
+    point: Point, service_ids: list[int]
+) -> dict[int, tuple[ServiceAtLocation, float]]:
+    """Each service's nearest location with coordinates, and its distance (one query)."""
+    best: dict[int, tuple[ServiceAtLocation, float]] = {}
+    if not service_ids:
+        return best
+    found = defaultdict(list)
+    for sal in ServiceAtLocation.objects.filter(
+        service_id__in=service_ids, latitude__isnull=False, longitude__isnull=False
+    ).select_related("location"):
+        found[sal.service_id].append(sal)
+    for service_id, sals in found.items():
+        for sal in sals:
+            km = distance_km(point, sal.latitude, sal.longitude)
+            if km is not None and (service_id not in best or km < best[service_id][1]):
+                best[service_id] = (sal, km)
+    return best

@@ -1,0 +1,112 @@
+"""Matching a case to services: the ranked list and the exact reasons."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from casework.resources.matching import Preferences, Reason, days_in_words, explain, match_for_case
+from tests.personas import Personas
+
+from .conftest import Directory, assess_needs, place_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_explains_a_fitting_service_in_plain_words(
+    personas: Personas, directory: Directory
+) -> None:
+    place_client(personas)
+    assess_needs(personas, "housing")
+    match = explain(
+        actor=personas.case_manager,
+        case=personas.case,
+        service=directory.shelter,
+        preferences=Preferences(language="es", accessible=True),
+    )
+    assert [r.text for r in match.fits] == [
+        "Helps with Housing",
+        "Serves ages 18–64; the client is 34",
+        "Speaks Spanish",
+        "less than 1 km from the client (by postal code)",
+        "Open Tue–Sat",
+        "No fee",
+        "Accessible: Step-free entrance",
+    ]
+    assert match.misfits == []
+    assert match.reasons_json()[0] == {"fits": True, "text": "Helps with Housing"}
+
+
+def test_it_says_why_a_service_does_not_fit(personas: Personas, directory: Directory) -> None:
+    place_client(personas)
+    match = explain(
+        actor=personas.case_manager,
+        case=personas.case,
+        service=directory.seniors,
+        preferences=Preferences(language="es", free_only=True, days=(5, 6), max_km=3),
+    )
+    assert [r.text for r in match.misfits] == [
+        "Ages 65 and over only; the client is 34",
+        "Does not list Spanish",
+        "4 km from the client (by postal code), further than 3 km",
+        "Open Mon–Fri; not on the days the client can go (Sat, Sun)",
+        "Charges a fee",
+    ]
+
+
+def test_it_flags_what_to_check_by_phone(personas: Personas, directory: Directory) -> None:
+    place_client(personas)
+    match = explain(actor=personas.case_manager, case=personas.case, service=directory.food)
+    assert Reason(None, "Languages not listed: ask whether they speak Spanish") in match.fits
+    assert Reason(None, "Never verified: check the details by phone") not in match.fits
+    assert any(r.fits is None and r.text.startswith("Not verified since") for r in match.fits)
+    assert Reason(False, "Not taking new referrals") in match.misfits
+
+
+def test_it_ranks_fitting_services_of_the_needs_first(
+    personas: Personas, directory: Directory
+) -> None:
+    place_client(personas)
+    assess_needs(personas, "housing")
+    found = match_for_case(actor=personas.case_manager, case=personas.case)
+    names = [m.service.name for m in found]
+    assert names[0] in ("Family Shelter", "Housing Stability Coaching")
+    assert "Weekend Food Box" not in names
+    assert names.index("Senior Housing Help") > names.index("Family Shelter")
+
+
+def test_in_house_first_puts_our_programs_on_top(personas: Personas, directory: Directory) -> None:
+    place_client(personas)
+    assess_needs(personas, "housing")
+    found = match_for_case(
+        actor=personas.case_manager,
+        case=personas.case,
+        preferences=Preferences(in_house_first=True),
+    )
+    assert found[0].service == directory.own
+    assert Reason(True, "Our own program: Housing Stability") in found[0].fits
+
+
+def test_without_an_address_distance_is_to_check(personas: Personas, directory: Directory) -> None:
+    match = explain(actor=personas.case_manager, case=personas.case, service=directory.shelter)
+    assert Reason(None, "Distance unknown: the client's address could not be placed") in match.fits
+
+
+def test_it_refuses_a_case_the_user_may_not_see(personas: Personas, directory: Directory) -> None:
+    with pytest.raises(PermissionDenied):
+        match_for_case(actor=personas.outsider, case=personas.case)
+    with pytest.raises(PermissionDenied):
+        match_for_case(actor=personas.partner, case=personas.case)
+
+
+@pytest.mark.parametrize(
+    ("days", "words"),
+    [
+        ((1, 2, 3, 4, 5), "Tue–Sat"),
+        ((0, 2, 4), "Mon, Wed, Fri"),
+        ((5, 6), "Sat, Sun"),
+        (range(7), "every day"),
+    ],
+)
+def test_opening_days_read_as_words(days: tuple[int, ...], words: str) -> None:
+    assert days_in_words(days) == words

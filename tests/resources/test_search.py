@@ -1,0 +1,207 @@
+"""Directory search: each filter, the orders, distances, and bounded queries."""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+import pytest
+
+from casework.core.models import User
+from casework.resources import derived, geo
+from casework.resources.models import Language, Service, ServiceStatus
+from casework.resources.search import DirectoryQuery, Sort, search_services
+from tests.helpers import assert_constant_queries, assert_query_budget
+from tests.personas import Personas
+
+from .conftest import CENTRE, Directory, add_service
+
+pytestmark = pytest.mark.django_db
+
+HOME = geo.Point(CENTRE[0], CENTRE[1])
+
+
+def names(p: Personas, **query: Any) -> set[str]:
+    page = search_services(actor=p.case_manager, query=DirectoryQuery(**query))
+    return {hit.service.name for hit in page.hits}
+
+
+ALL = {
+    "Family Shelter",
+    "Senior Housing Help",
+    "Weekend Food Box",
+    "Housing Stability Coaching",
+    "Rural Housing Office",
+}
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, ALL),
+        ({"words": "shel"}, {"Family Shelter"}),
+        ({"words": "hous sen"}, {"Senior Housing Help"}),
+        ({"words": "spanish"}, {"Family Shelter", "Housing Stability Coaching"}),
+        ({"category": "food"}, {"Weekend Food Box"}),
+        ({"category": "older_adults"}, {"Senior Housing Help"}),
+        ({"language": "es"}, {"Family Shelter", "Housing Stability Coaching"}),
+        ({"age": 70}, ALL - {"Family Shelter"}),
+        ({"age": 30}, ALL - {"Senior Housing Help"}),
+        ({"free_only": True}, ALL - {"Senior Housing Help"}),
+        ({"open_on": (5, time(10))}, {"Family Shelter", "Weekend Food Box"}),
+        ({"open_on": (5, time(18))}, set()),
+        ({"accepting_only": True}, ALL - {"Weekend Food Box"}),
+        ({"in_house_only": True}, {"Housing Stability Coaching"}),
+        (
+            {"near": HOME, "radius_km": 3},
+            {"Family Shelter", "Weekend Food Box", "Housing Stability Coaching"},
+        ),
+        (
+            {"near": HOME, "radius_km": 10, "category": "housing", "language": "en", "age": 70},
+            {"Senior Housing Help", "Housing Stability Coaching"},
+        ),
+    ],
+)
+def test_each_filter_narrows_the_results(
+    personas: Personas, directory: Directory, query: dict[str, Any], expected: set[str]
+) -> None:
+    assert names(personas, **query) == expected
+
+
+def test_a_category_can_be_a_term_id(personas: Personas, directory: Directory) -> None:
+    term_id = directory.food.attributes.get().taxonomy_term_id
+    assert names(personas, category=str(term_id)) == {"Weekend Food Box"}
+
+
+def test_inactive_services_are_left_out_unless_asked(
+    personas: Personas, directory: Directory
+) -> None:
+    directory.far.status = ServiceStatus.INACTIVE
+    directory.far.save()
+    assert "Rural Housing Office" not in names(personas)
+    assert "Rural Housing Office" in names(personas, include_inactive=True)
+
+
+def test_nearest_first_gives_distances(personas: Personas, directory: Directory) -> None:
+    page = search_services(
+        actor=personas.case_manager,
+        query=DirectoryQuery(near=HOME, radius_km=50, sort=Sort.DISTANCE),
+    )
+    assert [h.service.name for h in page.hits] == [
+        "Housing Stability Coaching",
+        "Family Shelter",
+        "Weekend Food Box",
+        "Senior Housing Help",
+        "Rural Housing Office",
+    ]
+    assert [round(h.distance_km or 0) for h in page.hits] == [0, 1, 2, 5, 40]
+    assert page.count == 5
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 3])
+def test_nearest_first_pages_follow_the_distance_and_count_everything_in_the_radius(
+    personas: Personas, directory: Directory, page_size: int
+) -> None:
+    seen: list[float] = []
+    for number in range(1, 6):
+        page = search_services(
+            actor=personas.case_manager,
+            query=DirectoryQuery(
+                near=HOME, radius_km=50, sort=Sort.DISTANCE, page=number, page_size=page_size
+            ),
+        )
+        assert page.count == 5
+        seen += [h.distance_km or 0 for h in page.hits]
+    assert [round(km) for km in seen] == [0, 1, 2, 5, 40]
+
+
+@pytest.mark.parametrize("words", ["c", "l", "t", "p", "_l_es", "_c_housing"])
+def test_a_users_words_never_match_the_category_and_language_tokens(
+    personas: Personas, directory: Directory, words: str
+) -> None:
+    services = Service.objects.filter(organization=personas.agency, status=ServiceStatus.ACTIVE)
+    assert any("_l_es" in s.facets.split() for s in services)
+    terms = words.replace("_", " ").split()
+    expected = {
+        s.name
+        for s in services
+        if all(any(w.startswith(t) for w in s.search_text.split()) for t in terms)
+    }
+    assert names(personas, words=words, page_size=100) == expected
+
+
+def test_a_language_spoken_at_a_location_finds_its_services(
+    personas: Personas, directory: Directory
+) -> None:
+    sal = directory.far.at_locations.get()
+    Language.objects.create(
+        organization=personas.agency, hsds_id="lang-far-vi", location=sal.location, code="vi"
+    )
+    assert names(personas, language="vi") == set()
+    derived.refresh(organization_id=personas.agency.pk, service_ids=[directory.far.pk])
+    assert names(personas, language="vi") == {"Rural Housing Office"}
+    assert names(personas, language="VI", category="housing") == {"Rural Housing Office"}
+
+
+def test_relevance_puts_names_with_the_word_first(personas: Personas, directory: Directory) -> None:
+    page = search_services(actor=personas.case_manager, query=DirectoryQuery(words="housing"))
+    assert page.hits[0].service.name.lower().find("housing") >= 0
+    ordered = search_services(actor=personas.case_manager, query=DirectoryQuery(sort=Sort.NAME))
+    assert [h.service.name for h in ordered.hits] == sorted(ALL)
+
+
+def test_pages_are_cut_and_counted(personas: Personas, directory: Directory) -> None:
+    first = search_services(
+        actor=personas.case_manager, query=DirectoryQuery(page_size=2, sort=Sort.NAME)
+    )
+    second = search_services(
+        actor=personas.case_manager, query=DirectoryQuery(page_size=2, page=2, sort=Sort.NAME)
+    )
+    assert first.count == 5 and first.has_next and second.has_previous
+    assert not {h.service.pk for h in first.hits} & {h.service.pk for h in second.hits}
+
+
+@pytest.mark.parametrize("who", ["partner", "outsider"])
+def test_partner_staff_and_other_agencies_find_nothing(
+    personas: Personas, directory: Directory, harbor_staff: User, who: str
+) -> None:
+    user = harbor_staff if who == "partner" else personas.outsider
+    page = search_services(actor=user, query=DirectoryQuery())
+    assert page.hits == [] and page.count == 0
+
+
+def test_postal_codes_locate_from_the_directory(personas: Personas, directory: Directory) -> None:
+    point = geo.locate_postal_code(personas.agency.pk, "97002")
+    assert point is not None and point.precision == geo.Precision.POSTAL_CODE
+    assert geo.haversine_km(point.latitude, point.longitude, *CENTRE) == pytest.approx(5, abs=0.01)
+    assert geo.locate_postal_code(personas.agency.pk, "00000") is None
+    city = geo.locate_address(personas.agency.pk, postal_code="", city="riverton", state="OR")
+    assert city is not None and city.how == "by city"
+
+
+def test_haversine_is_right_over_a_known_distance() -> None:
+    # One degree of latitude along a meridian.
+    assert geo.haversine_km(0, 0, 1, 0) == pytest.approx(111.195, abs=0.01)
+
+
+def test_search_runs_the_same_queries_however_many_services(
+    personas: Personas, directory: Directory
+) -> None:
+    p = personas
+    query = DirectoryQuery(words="hous", near=HOME, radius_km=50, sort=Sort.DISTANCE, language="en")
+    counter = iter(range(100))
+
+    def grow() -> None:
+        n = next(counter)
+        add_service(
+            p.agency,
+            directory.far.provider,
+            f"more{n}",
+            f"Housing more {n}",
+            codes=("housing",),
+            north_km=3,
+            languages=("en",),
+        )
+
+    assert_constant_queries(lambda: search_services(actor=p.case_manager, query=query), grow)
+    assert_query_budget(lambda: search_services(actor=p.case_manager, query=query), 8)
