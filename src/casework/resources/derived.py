@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Collection, Iterator
+from datetime import time
 from decimal import Decimal
 
 from django.db.models import F, OuterRef, Subquery
@@ -156,7 +157,7 @@ def _refresh_chunk(organization_id: int, ids: list[int]) -> None:
             [
                 service.name,
                 service.alternate_name,
-                service.provider_name,  # type: ignore[attr-defined]
+                service.provider_name,
                 " ".join(terms[service.pk]),
                 " ".join(languages[service.pk]),
                 service.description,
@@ -187,7 +188,7 @@ def _refresh_openings(organization_id: int, ids: list[int]) -> None:
     schedules = Schedule.objects.filter(
         organization_id=organization_id, opens_at__isnull=False, closes_at__isnull=False
     ).exclude(byday="")
-    found: set[tuple[int, int, object, object]] = set()
+    found: set[tuple[int, int, time, time]] = set()
     for schedule in schedules.filter(service_id__in=ids):
         _add(found, {schedule.service_id}, schedule)  # type: ignore[arg-type]
     for schedule in schedules.filter(service_at_location_id__in=list(sal_service)):
@@ -209,8 +210,8 @@ def _refresh_openings(organization_id: int, ids: list[int]) -> None:
     )
 
 
-def _add(found: set[tuple[int, int, object, object]], services: set[int], s: Schedule) -> None:
-    if s.freq and s.freq.upper() != "WEEKLY":
+def _add(found: set[tuple[int, int, time, time]], services: set[int], s: Schedule) -> None:
+    if (s.freq and s.freq.upper() != "WEEKLY") or s.opens_at is None or s.closes_at is None:
         return
     for weekday in _weekdays(s.byday):
         for service_id in services:

@@ -33,7 +33,7 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.expressions import RawSQL
+from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Concat
 from django.utils import timezone
 
@@ -146,7 +146,15 @@ class _TextMatches(Func):
 
     output_field = BooleanField()
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, tuple[Any, ...]]:
+    def as_sql(
+        self,
+        compiler: Any,
+        connection: Any,
+        function: str | None = None,
+        template: str | None = None,
+        arg_joiner: str | None = None,
+        **extra_context: Any,
+    ) -> tuple[str, Any]:
         text, facets, query = (compiler.compile(e) for e in self.get_source_expressions())
         sql = f"resources_service_document({text[0]}, {facets[0]}) @@ ({query[0]})::tsquery"
         return sql, (*text[1], *facets[1], *query[1])
@@ -252,8 +260,8 @@ def _ordered(services: QuerySet[Service], query: DirectoryQuery) -> QuerySet[Ser
     rebuild the text of each row it passes (it cannot tell how costly that is, 0.3 s at
     100,000 services) rather than read the few matching rows from the full-text index."""
     if query.sort == Sort.NAME:
-        return services.order_by(*name_order(uses_text_index(query)))  # type: ignore[arg-type]
-    order: list[object] = []
+        return services.order_by(*name_order(uses_text_index(query)))
+    order: list[str | Combinable] = []
     terms = query.terms
     if terms:
         services = services.annotate(
@@ -264,17 +272,17 @@ def _ordered(services: QuerySet[Service], query: DirectoryQuery) -> QuerySet[Ser
             )
         )
         order.append("in_name")
-    return services.order_by(*order, *browse_order(uses_text_index(query)))  # type: ignore[arg-type]
+    return services.order_by(*order, *browse_order(uses_text_index(query)))
 
 
-def name_order(narrowed: bool) -> list[object]:
+def name_order(narrowed: bool) -> list[str | Combinable]:
     """By name; ``narrowed``: the text index filters (see _ordered for the two spellings)."""
     if narrowed:
         return [Concat("name", Value(""), output_field=CharField()), "pk"]
     return ["name", "pk"]
 
 
-def browse_order(narrowed: bool) -> list[object]:
+def browse_order(narrowed: bool) -> list[str | Combinable]:
     """Open to referrals first, then by name (see name_order)."""
     if narrowed:
         accepting = Case(When(accepting_referrals=True, then=Value(0)), default=Value(1))
@@ -335,7 +343,7 @@ def search_services(*, actor: User, query: DirectoryQuery) -> SearchPage:
 
 def within_radius(
     services: QuerySet[Service], organization_id: int, near: Point, radius_km: float
-) -> QuerySet[ServiceAtLocation]:
+) -> QuerySet[ServiceAtLocation, dict[str, Any]]:
     """Rows of ``service_id`` and ``d2`` (the nearest location's squared distance in km²)
     for the services with a location within the radius."""
     return (

@@ -25,7 +25,7 @@ CHUNK = 2000
 # forgotten.
 POSTGRES_FUNCTION = (
     "CREATE OR REPLACE FUNCTION resources_service_document(search_text text, facets text) "
-    "RETURNS tsvector LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 5000 AS $$ "
+    "RETURNS tsvector LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE COST 500 AS $$ "
     "BEGIN RETURN to_tsvector('simple'::regconfig, search_text) "
     "|| array_to_tsvector(string_to_array(facets, ' ')); END $$"
 )
