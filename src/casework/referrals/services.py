@@ -625,6 +625,52 @@ def _apply_status(
     )
 
 
+def _answer(
+    *,
+    locked: Referral,
+    referral: Referral,
+    errors: dict[str, str],
+    actor: User | None,
+    status: str,
+    happened_on: date,
+    via: str,
+    actor_name: str,
+    note: str,
+    decline_reason: str,
+    first_appointment_at: datetime | None,
+    outcome: str,
+) -> ReferralEvent:
+    """Check a provider's answer against the locked referral, apply it and save: the one
+    path for answers recorded by staff and answers from the receiving side."""
+    errors |= _check_status_change(
+        current=locked.status,
+        status=status,
+        happened_on=happened_on,
+        sent_on=timezone.localtime(locked.sent_at).date() if locked.sent_at else None,
+        note=note,
+        decline_reason=decline_reason,
+        first_appointment_at=first_appointment_at,
+        outcome=outcome,
+    )
+    if errors:
+        raise ValidationError(errors)
+    event = _apply_status(
+        locked=locked,
+        referral=referral,
+        actor=actor,
+        status=status,
+        happened_on=happened_on,
+        via=via,
+        actor_name=actor_name,
+        note=note,
+        decline_reason=decline_reason,
+        first_appointment_at=first_appointment_at,
+        outcome=outcome,
+    )
+    _save(locked, referral)
+    return event
+
+
 def referral_record(
     *,
     actor: User,
@@ -645,21 +691,10 @@ def referral_record(
         errors["via"] = _("Choose how you heard from the provider.")
     with transaction.atomic():
         locked = _lock(referral, expected_version)
-        errors |= _check_status_change(
-            current=locked.status,
-            status=status,
-            happened_on=happened_on,
-            sent_on=timezone.localtime(locked.sent_at).date() if locked.sent_at else None,
-            note=note,
-            decline_reason=decline_reason,
-            first_appointment_at=first_appointment_at,
-            outcome=outcome,
-        )
-        if errors:
-            raise ValidationError(errors)
-        event = _apply_status(
+        event = _answer(
             locked=locked,
             referral=referral,
+            errors=errors,
             actor=actor,
             status=status,
             happened_on=happened_on,
@@ -670,7 +705,6 @@ def referral_record(
             first_appointment_at=first_appointment_at,
             outcome=outcome,
         )
-        _save(locked, referral)
         _record(
             "referral.status",
             actor,
@@ -721,21 +755,10 @@ def referral_provider_update(
         locked = _lock(referral, None)
         if locked.status in (ReferralStatus.DRAFT, ReferralStatus.CANCELLED, ReferralStatus.CLOSED):
             raise PermissionDenied(_("This referral can no longer be answered."))
-        errors |= _check_status_change(
-            current=locked.status,
-            status=status,
-            happened_on=happened_on,
-            sent_on=timezone.localtime(locked.sent_at).date() if locked.sent_at else None,
-            note=note,
-            decline_reason=decline_reason,
-            first_appointment_at=first_appointment_at,
-            outcome=outcome,
-        )
-        if errors:
-            raise ValidationError(errors)
-        event = _apply_status(
+        event = _answer(
             locked=locked,
             referral=referral,
+            errors=errors,
             actor=actor,
             status=status,
             happened_on=happened_on,
@@ -746,7 +769,6 @@ def referral_provider_update(
             first_appointment_at=first_appointment_at,
             outcome=outcome,
         )
-        _save(locked, referral)
         if link is not None:
             ReferralLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
         _record(
