@@ -97,10 +97,9 @@ def add_service(
         hsds_id=f"svc-{key}",
         provider=provider,
         name=name,
-        description=f"{name} helps people.",
         fees_description=fees,
         last_verified_on=verified or timezone.localdate(),
-        **fields,
+        **{"description": f"{name} helps people.", **fields},
     )
     ServiceAtLocation.objects.create(**o, hsds_id=f"sal-{key}", service=service, location=location)
     Schedule.objects.create(

@@ -205,3 +205,128 @@ def test_search_runs_the_same_queries_however_many_services(
 
     assert_constant_queries(lambda: search_services(actor=p.case_manager, query=query), grow)
     assert_query_budget(lambda: search_services(actor=p.case_manager, query=query), 8)
+
+
+# --- many matches: the page read from the first services in order ----------------------
+
+
+@pytest.fixture
+def crowded(personas: Personas, directory: Directory) -> list[Service]:
+    """Services whose names hold "housing", or only mention it, or neither, open to
+    referrals or not, in an order that is not the order of their names."""
+    made = []
+    for n in range(24):
+        name = ["Housing Help", "Tenant Desk", "Lighthouse Meals", "Food Shelf"][n % 4]
+        made.append(
+            add_service(
+                personas.agency,
+                directory.far.provider,
+                f"crowd{n}",
+                f"{name} {(n * 7) % 24:02d}",
+                codes=("housing",) if n % 3 else ("food",),
+                north_km=1,
+                languages=("es",) if n % 2 else (),
+                accepting_referrals=n % 5 != 0,
+                description="Help with housing forms." if n % 4 in (1, 2) else "Help.",
+            )
+        )
+    return made
+
+
+def every_page(p: Personas, **query: Any) -> list[list[str]]:
+    pages, number = [], 1
+    while True:
+        page = search_services(
+            actor=p.case_manager, query=DirectoryQuery(page=number, page_size=4, **query)
+        )
+        pages.append([hit.service.name for hit in page.hits])
+        if not page.has_next:
+            return pages
+        number += 1
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"words": "hous"},
+        {"words": "help"},
+        {"words": "hous", "sort": Sort.NAME},
+        {"category": "housing"},
+        {"category": "housing", "language": "es", "sort": Sort.NAME},
+        {"words": "hous", "accepting_only": True, "age": 30},
+    ],
+)
+def test_many_matches_give_the_same_pages_as_a_full_sort(
+    personas: Personas,
+    crowded: list[Service],
+    monkeypatch: pytest.MonkeyPatch,
+    query: dict[str, Any],
+) -> None:
+    from casework.resources import search
+
+    sorted_fully = every_page(personas, **query)
+    assert sum(len(page) for page in sorted_fully) > 4  # more than one page to compare
+    windows: list[bool] = []
+    walk = search._first_in_order
+
+    def spy(*args: Any) -> list[int] | None:
+        found = walk(*args)
+        windows.append(found is not None)
+        return found
+
+    monkeypatch.setattr(search, "_first_in_order", spy)
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    # Too few services in the window for any page (all fall back to the full sort), then
+    # enough for the first page (later pages of relevance may need services whose names
+    # do not hold the word, and fall back).
+    for rows, first_from_window in ((4, False), (1000, True)):
+        monkeypatch.setattr(search, "WALK_ROWS", rows)
+        windows.clear()
+        assert every_page(personas, **query) == sorted_fully
+        assert windows[0] is first_from_window
+
+
+def test_relevance_reads_names_from_their_words(personas: Personas, crowded: list[Service]) -> None:
+    # "Lighthouse" holds "house" but no word of it starts with "hous".
+    first = every_page(personas, words="hous")
+    names_first = [n for page in first for n in page]
+    holding = [n for n in names_first if any(w.startswith("hous") for w in n.lower().split())]
+    assert names_first[: len(holding)] == holding
+    # Found by their texts, after the names that hold the word.
+    assert any(n.startswith("Tenant") for n in names_first[len(holding) :])
+    assert any(n.startswith("Lighthouse") for n in names_first[len(holding) :])
+
+
+def test_a_renamed_service_is_found_by_its_new_name_first(
+    personas: Personas, crowded: list[Service]
+) -> None:
+    service = next(s for s in crowded if s.name.startswith("Tenant"))
+    Service.objects.filter(pk=service.pk).update(name="Housing Tenant Desk")
+    derived.refresh(organization_id=personas.agency.pk, service_ids=[service.pk])
+    page = search_services(actor=personas.case_manager, query=DirectoryQuery(words="hous"))
+    names_first = [hit.service.name for hit in page.hits]
+    assert "Housing Tenant Desk" in names_first
+    before = names_first[: names_first.index("Housing Tenant Desk")]
+    assert all("Housing" in n.split() for n in before)
+
+
+def test_the_migration_gives_existing_services_their_name_tokens(
+    personas: Personas, directory: Directory
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("casework.resources.migrations.0004_service_name_tokens")
+    service = directory.far
+    before = service.facets.split()
+    Service.objects.filter(pk=service.pk).update(
+        facets=" ".join(t for t in before if not t.startswith("_n_"))
+    )
+    migration.add_name_tokens(apps, None)
+    service.refresh_from_db()
+    assert service.facets.split() == before
+    assert {"_n_rural", "_n_housing", "_n_office"} <= set(before)
+    migration.remove_name_tokens(apps, None)
+    service.refresh_from_db()
+    assert not [t for t in service.facets.split() if t.startswith("_n_")]

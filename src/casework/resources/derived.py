@@ -6,9 +6,10 @@
   description, eligibility, provider, category terms and languages;
 * ``Service.facets``: the service's categories (``_c_<code>`` for our taxonomy,
   ``_t_<term id>`` for any term) and languages, its own and its locations'
-  (``_l_<code>``), and ``_p_none`` when none of its locations has a map position,
-  as tokens indexed with the words, so that a search by words, category and language
-  (and matching's "no address" candidates) reads one full-text index;
+  (``_l_<code>``), ``_p_none`` when none of its locations has a map position, and
+  the words of its name (``_n_<word>``), as tokens indexed with the words, so that a
+  search by words, category and language (matching's "no address" candidates, and
+  relevance's "the name holds the word") reads one full-text index;
 * ``Service.is_free``: every cost option costs nothing, or there is none and the fee
   description says nothing or that it is free;
 * ``ServiceOpening`` rows from weekly schedules (RFC 5545 ``FREQ=WEEKLY;BYDAY=…`` with
@@ -46,7 +47,7 @@ CHUNK = 2000
 SEARCH_TEXT_LIMIT = 4000
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _NOT_TOKEN = re.compile(r"[^a-z0-9]+")
-CATEGORY, TERM, LANGUAGE, PLACE = "c", "t", "l", "p"
+CATEGORY, TERM, LANGUAGE, PLACE, NAME = "c", "t", "l", "p", "n"
 _FREE_WORDS = re.compile(r"\b(free|no (fee|cost|charge)s?|sin costo|gratis)\b", re.IGNORECASE)
 
 
@@ -58,6 +59,11 @@ def facet(kind: str, value: object) -> str:
     """A facet token: "_l_es". Words are folded to letters only, so no word a user types
     can match (or be a prefix of) a token that starts with "_"."""
     return f"_{kind}_{_NOT_TOKEN.sub('_', str(value).strip().lower()).strip('_')}"
+
+
+def name_tokens(name: str) -> list[str]:
+    """The tokens of the words of a service's name: "_n_housing", "_n_help"."""
+    return [facet(NAME, word) for word in dict.fromkeys(words(name))]
 
 
 def unplaced() -> str:
@@ -167,6 +173,7 @@ def _refresh_chunk(organization_id: int, ids: list[int]) -> None:
         service.search_text = " ".join(dict.fromkeys(words(text)))[:SEARCH_TEXT_LIMIT]
         if service.pk not in placed:
             facets[service.pk].append(unplaced())
+        facets[service.pk] += name_tokens(service.name)
         service.facets = " ".join(sorted(set(facets[service.pk])))
         amounts = costs[service.pk]
         service.is_free = (
