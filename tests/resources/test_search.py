@@ -80,6 +80,15 @@ def test_inactive_services_are_left_out_unless_asked(
     directory.far.save()
     assert "Rural Housing Office" not in names(personas)
     assert "Rural Housing Office" in names(personas, include_inactive=True)
+    # By place alone (the search that leaves out inactive services' locations), and
+    # by place with another filter (the one that reads only the services that pass).
+    for other in ({}, {"category": "housing"}):
+        for sort in (Sort.DISTANCE, Sort.RELEVANCE):
+            near = {"near": HOME, "radius_km": 50, "sort": sort, **other}
+            assert "Rural Housing Office" not in names(personas, **near)
+            assert "Rural Housing Office" in names(personas, include_inactive=True, **near)
+            page = search_services(actor=personas.case_manager, query=DirectoryQuery(**near))
+            assert page.count == len(page.hits)
 
 
 def test_nearest_first_gives_distances(personas: Personas, directory: Directory) -> None:
@@ -166,8 +175,9 @@ def test_partner_staff_and_other_agencies_find_nothing(
     personas: Personas, directory: Directory, harbor_staff: User, who: str
 ) -> None:
     user = harbor_staff if who == "partner" else personas.outsider
-    page = search_services(actor=user, query=DirectoryQuery())
-    assert page.hits == [] and page.count == 0
+    for query in (DirectoryQuery(), DirectoryQuery(near=HOME, sort=Sort.DISTANCE)):
+        page = search_services(actor=user, query=query)
+        assert page.hits == [] and page.count == 0
 
 
 def test_postal_codes_locate_from_the_directory(personas: Personas, directory: Directory) -> None:

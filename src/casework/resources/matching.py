@@ -37,6 +37,7 @@ from .search import (
     DirectoryQuery,
     browse_order,
     filtered,
+    locations_of,
     name_order,
     nearest_ids,
     uses_text_index,
@@ -218,7 +219,7 @@ def candidates(actor: User, profile: Profile) -> list[Service]:
     if point is not None:
         radius = profile.preferences.max_km or DEFAULT_RADIUS_KM
         ids += nearest_ids(
-            services, access.organization_id(actor), point, radius, NEAREST_CANDIDATES
+            locations_of(services), access.organization_id(actor), point, radius, NEAREST_CANDIDATES
         )[0]
         # The same search, with the token of services that have no map position.
         ids += list(

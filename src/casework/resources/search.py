@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, time
 from typing import Any
 
@@ -402,9 +402,10 @@ def search_services(*, actor: User, query: DirectoryQuery) -> SearchPage:
 
     radius = query.radius_km or DEFAULT_RADIUS_KM
     org_id = access.organization_id(actor)
-    within = within_radius(services, org_id, near, radius)
+    located = _locations_for(actor, query, services)
+    within = within_radius(located, org_id, near, radius)
     if query.sort == Sort.DISTANCE:
-        nearest_first, total = nearest_ids(services, org_id, near, radius, start + size + 1)
+        nearest_first, total = nearest_ids(located, org_id, near, radius, start + size + 1)
         count = (
             min(total, COUNT_CAP + 1)
             if total is not None
@@ -428,16 +429,52 @@ def search_services(*, actor: User, query: DirectoryQuery) -> SearchPage:
     return SearchPage(hits, number, size, count, has_next, near=near)
 
 
+def locations_of(services: QuerySet[Service]) -> Q:
+    """The service-at-locations of these services (for within_radius and nearest_ids)."""
+    return Q(service_id__in=services.values("pk"))
+
+
+def _locations_for(actor: User, query: DirectoryQuery, services: QuerySet[Service]) -> Q:
+    """The service-at-locations a distance search reads: those of ``services``.
+
+    A search by place alone asks only that the service be active, and tying each of
+    the thousands of locations in a city-wide radius to its service cost 25 ms of a
+    50 ms search at 100,000 services; the inactive services are few, so leaving out
+    their locations gives the same rows cheaply."""
+    place_only = (
+        replace(
+            query,
+            near=None,
+            radius_km=None,
+            sort=Sort.RELEVANCE,
+            page=1,
+            page_size=PAGE_SIZE,
+            include_inactive=False,
+        )
+        == DirectoryQuery()
+    )
+    if not place_only or not access.directory_read_allowed(actor):
+        return locations_of(services)
+    if query.include_inactive:
+        return Q()
+    # Named one by one, so the index on (organization, status) finds them; the import
+    # admits no other status.
+    others = [status for status in ServiceStatus.values if status != ServiceStatus.ACTIVE]
+    inactive = access.directory_services(actor).filter(status__in=others)
+    return ~Q(service_id__in=inactive.values("pk"))
+
+
 def within_radius(
-    services: QuerySet[Service], organization_id: int, near: Point, radius_km: float
+    located: Q, organization_id: int, near: Point, radius_km: float
 ) -> QuerySet[ServiceAtLocation, dict[str, Any]]:
     """Rows of ``service_id`` and ``d2`` (the nearest location's squared distance in km²)
-    for the services with a location within the radius."""
+    for the services with a location within the radius, of the locations ``located``
+    (see locations_of)."""
     return (
         ServiceAtLocation.objects.filter(
+            located,
             bounding_box(near, radius_km).q(),
             organization_id=organization_id,
-            service_id__in=services.values("pk"),
         )
         .values("service_id")
         .annotate(d2=Min(squared_distance_expression(near)))
@@ -446,7 +483,7 @@ def within_radius(
 
 
 def nearest_ids(
-    services: QuerySet[Service], organization_id: int, near: Point, radius_km: float, n: int
+    located: Q, organization_id: int, near: Point, radius_km: float, n: int
 ) -> tuple[list[int], int | None]:
     """The ids of the ``n`` services nearest to the point within the radius, nearest first,
     and how many services the radius holds when that was read on the way (else None).
@@ -458,12 +495,12 @@ def nearest_ids(
     whole radius is asked, and counted in the same pass. At most two queries."""
     inner = radius_km / INNER_RING_SHARE
     if inner >= INNER_RING_MIN_KM:
-        rows = within_radius(services, organization_id, near, inner).order_by("d2", "service_id")
+        rows = within_radius(located, organization_id, near, inner).order_by("d2", "service_id")
         ids = [row["service_id"] for row in rows[:n]]
         if len(ids) >= n:
             return ids, None
     rows = (
-        within_radius(services, organization_id, near, radius_km)
+        within_radius(located, organization_id, near, radius_km)
         .annotate(total=Window(Count("service_id")))
         .order_by("d2", "service_id")
     )
