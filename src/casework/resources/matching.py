@@ -198,14 +198,18 @@ def _check_access(actor: User, case: Case) -> None:
 
 
 def _details(services: QuerySet[Service]) -> QuerySet[Service]:
-    return with_details(services).prefetch_related(
+    places = ServiceAtLocation.objects.select_related("location").prefetch_related(
         Prefetch(
-            "at_locations",
-            queryset=ServiceAtLocation.objects.select_related("location").prefetch_related(
-                Prefetch("location__accessibility", queryset=Accessibility.objects.order_by("pk")),
-                Prefetch("location__languages", queryset=Language.objects.order_by("pk")),
-            ),
-        )
+            "location__accessibility",
+            queryset=Accessibility.objects.order_by("pk"),
+            to_attr="_accessibility",
+        ),
+        Prefetch(
+            "location__languages", queryset=Language.objects.order_by("pk"), to_attr="_languages"
+        ),
+    )
+    return with_details(services).prefetch_related(
+        Prefetch("at_locations", queryset=places, to_attr="_at_locations")
     )
 
 
@@ -245,7 +249,7 @@ def candidates(actor: User, profile: Profile) -> list[Service]:
 
 
 def _service_categories(service: Service) -> list[str]:
-    return [a.taxonomy_term.code for a in service.attributes.all() if a.taxonomy_term.code]
+    return [a.taxonomy_term.code for a in service.attribute_list if a.taxonomy_term.code]
 
 
 def _age_reason(service: Service, age: int | None) -> Reason | None:
@@ -264,9 +268,9 @@ def _age_reason(service: Service, age: int | None) -> Reason | None:
 
 
 def _languages(service: Service) -> dict[str, str]:
-    found = {lang.code.lower(): lang.name for lang in service.languages.all() if lang.code}
-    for sal in service.at_locations.all():
-        for lang in sal.location.languages.all():
+    found = {lang.code.lower(): lang.name for lang in service.language_list if lang.code}
+    for sal in service.location_list:
+        for lang in sal.location.language_list:
             if lang.code:
                 found.setdefault(lang.code.lower(), lang.name)
     return found
@@ -294,7 +298,7 @@ def _language_reason(service: Service, profile: Profile) -> Reason | None:
 
 def _nearest(service: Service, point: geo.Point) -> tuple[ServiceAtLocation | None, float | None]:
     best: tuple[ServiceAtLocation | None, float | None] = (None, None)
-    for sal in service.at_locations.all():
+    for sal in service.location_list:
         km = geo.distance_km(point, sal.latitude, sal.longitude)
         if km is not None and (best[1] is None or km < best[1]):
             best = (sal, km)
@@ -321,7 +325,7 @@ def _distance_reason(
 
 
 def _days_reason(service: Service, prefs: Preferences) -> Reason:
-    open_days = {o.weekday for o in service.openings.all()}
+    open_days = {o.weekday for o in service.opening_list}
     if not open_days:
         return Reason(None, _("Opening days not listed: ask when they are open"))
     words = _("Open %(days)s") % {"days": days_in_words(open_days)}
@@ -345,7 +349,7 @@ def _cost_reason(service: Service, prefs: Preferences) -> Reason:
 def _access_reason(location: ServiceAtLocation | None, prefs: Preferences) -> Reason | None:
     if not prefs.accessible:
         return None
-    described = [a.description for a in location.location.accessibility.all()] if location else []
+    described = [a.description for a in location.location.accessibility_list] if location else []
     if described:
         return Reason(True, _("Accessible: %(what)s") % {"what": "; ".join(described)[:200]})
     return Reason(None, _("Accessibility not recorded: ask before the visit"))
@@ -404,7 +408,7 @@ def score_service(
     km: float | None = None
     if profile.point is not None:
         location, km = _nearest(service, profile.point)
-    located = any(True for _sal in service.at_locations.all())
+    located = bool(service.location_list)
     distance = _distance_reason(km, profile.point, prefs, located)
     radius = prefs.max_km or DEFAULT_RADIUS_KM
     add(distance, 2.0 * max(0.0, 1 - (km or radius) / radius), 2.0)

