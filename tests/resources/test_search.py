@@ -340,3 +340,22 @@ def test_the_migration_gives_existing_services_their_name_tokens(
     migration.remove_name_tokens(apps, None)
     service.refresh_from_db()
     assert not [t for t in service.facets.split() if t.startswith("_n_")]
+
+
+def test_the_indexes_search_reads_are_there() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, "resources_service")
+        assert "resources_service_browse" in indexes  # lost once to a SQLite table rebuild
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'resources_service'"
+            )
+            triggers = {row[0] for row in cursor.fetchall()}
+            assert {
+                f"resources_service_fts_{e}" for e in ("insert", "delete", "update")
+            } <= triggers
+        else:
+            assert "resources_service_search_facets" in indexes

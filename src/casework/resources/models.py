@@ -206,8 +206,16 @@ class Service(HsdsRow):
         constraints = [
             models.UniqueConstraint(fields=["organization", "hsds_id"], name="service_hsds_unique")
         ]
+        # Beside these, raw SQL keeps full-text indexes (migrations 0002, 0003): on SQLite
+        # a migration that rebuilds this table drops the FTS5 triggers, and must make
+        # them again as 0003 does.
         indexes = [
             models.Index(fields=["organization", "status", "name"]),
+            # The directory's default order, read from the index (search.browse_order).
+            models.Index(
+                fields=["organization", "status", "-accepting_referrals", "name", "id"],
+                name="resources_service_browse",
+            ),
             models.Index(fields=["organization", "provider"]),
             models.Index(fields=["organization", "minimum_age", "maximum_age"]),
         ]
