@@ -359,3 +359,17 @@ def test_the_indexes_search_reads_are_there() -> None:
             } <= triggers
         else:
             assert "resources_service_search_facets" in indexes
+
+
+@pytest.mark.parametrize("cap", [0, 1000])  # many openings at that time (each tested), few
+def test_opening_times_give_the_same_services_however_many_are_open(
+    personas: Personas, directory: Directory, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    from casework.resources import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", cap)
+    assert names(personas, open_on=(5, time(10))) == {"Family Shelter", "Weekend Food Box"}
+    assert names(personas, open_on=(5, time(18))) == set()
+    assert names(personas, open_on=(0, time(10)), category="housing") == {
+        n for n in ALL if "Housing" in n
+    }

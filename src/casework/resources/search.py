@@ -23,10 +23,12 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     Func,
     IntegerField,
     Min,
+    OuterRef,
     Prefetch,
     Q,
     QuerySet,
@@ -227,11 +229,20 @@ def age_filter(age: int) -> Q:
 
 
 def open_filter(organization_id: int, weekday: int, at: time) -> Q:
-    return Q(
-        pk__in=ServiceOpening.objects.filter(
-            organization_id=organization_id, weekday=weekday, opens_at__lte=at, closes_at__gt=at
-        ).values("service_id")
+    """Open on that weekday at that time.
+
+    SQLite runs the subquery as it is written. As a list of the services open then, it
+    is fast when few are (8 ms on a Sunday night at 100,000 services) and slow when
+    most are (280 ms on a Wednesday morning, the list holding 80,000); as a test of
+    each service in turn, the other way round (1 ms and 600 ms). So the openings are
+    counted first, as far as the count cap, in their index. PostgreSQL plans both the
+    same way and needs no count."""
+    openings = ServiceOpening.objects.filter(
+        organization_id=organization_id, weekday=weekday, opens_at__lte=at, closes_at__gt=at
     )
+    if connection.vendor == "sqlite" and openings[: COUNT_CAP + 1].count() > COUNT_CAP:
+        return Q(Exists(openings.filter(service_id=OuterRef("pk"))))
+    return Q(pk__in=openings.values("service_id"))
 
 
 def now_local() -> datetime:
