@@ -273,3 +273,8 @@ CASEWORK_MAX_UPLOAD_MB = _env_int("MAX_UPLOAD_MB", 20)
 CASEWORK_BREAK_GLASS_HOURS = _env_int("BREAK_GLASS_HOURS", 4)
 # How long a provider's secure link to one referral works, in days.
 CASEWORK_REFERRAL_LINK_DAYS = _env_int("REFERRAL_LINK_DAYS", 30)
+# A network address that opens this many referral links that do not work is turned away
+# for the rest of this many minutes (counted in the cache: per process with the default
+# local-memory cache).
+CASEWORK_REFERRAL_LINK_MAX_MISSES = _env_int("REFERRAL_LINK_MAX_MISSES", 20)
+CASEWORK_REFERRAL_LINK_MISS_MINUTES = _env_int("REFERRAL_LINK_MISS_MINUTES", 15)

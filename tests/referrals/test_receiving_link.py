@@ -224,3 +224,27 @@ def test_the_link_page_runs_constant_queries(
             )
 
     assert_constant_queries(lambda: client.get(f"/r/{token}/"), grow)
+
+
+def test_an_address_that_tries_many_wrong_links_is_turned_away_for_a_while(
+    personas: Personas, directory: Directory, client: WebClient, settings: Any
+) -> None:
+    from django.core.cache import cache
+
+    settings.CASEWORK_REFERRAL_LINK_MAX_MISSES = 3
+    _link, token = link_to(personas, sent(personas, directory.pantry))
+    for n in range(3):
+        assert client.get(f"/r/wrong-{n}-{'x' * 40}/").status_code == 404
+    # Even the right link waits now, and nothing of the referral is shown or read.
+    response = client.get(f"/r/{token}/")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "Too many links tried" in html
+    assert personas.case.client.last_name not in html
+    assert "no-store" in response["Cache-Control"]
+    assert not AuditEvent.objects.filter(action="referral.view").exists()
+    # Another network is not held up.
+    assert client.get(f"/r/{token}/", REMOTE_ADDR="192.0.2.7").status_code == 200
+    # Once the counter's time has passed (the cache forgets it), the link works again.
+    cache.clear()
+    assert client.get(f"/r/{token}/").status_code == 200

@@ -264,6 +264,7 @@ def every_page(p: Personas, **query: Any) -> list[list[str]]:
         {"category": "housing"},
         {"category": "housing", "language": "es", "sort": Sort.NAME},
         {"words": "hous", "accepting_only": True, "age": 30},
+        {"words": "help", "open_on": (0, time(10)), "free_only": True},
     ],
 )
 def test_many_matches_give_the_same_pages_as_a_full_sort(

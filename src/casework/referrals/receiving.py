@@ -9,10 +9,13 @@ Both answer through ``services.referral_provider_update``; every view is audited
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -23,6 +26,7 @@ from django.views.decorators.http import require_http_methods
 
 from casework.core import access
 from casework.core.forms import add_service_errors
+from casework.core.middleware import client_ip
 from casework.core.models import StaffProfile
 from casework.core.views import AuthenticatedRequest, paginate
 
@@ -138,11 +142,38 @@ def _gone(request: HttpRequest) -> HttpResponse:
     return _private(render(request, "referrals/receiving/link_gone.html", status=404))
 
 
+def _misses_key(request: HttpRequest) -> str:
+    # Hashed, so the cache never holds a network address.
+    address = client_ip(request) or "unknown"
+    return "referral-link-misses:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _too_many_misses(request: HttpRequest) -> bool:
+    return int(cache.get(_misses_key(request), 0)) >= settings.CASEWORK_REFERRAL_LINK_MAX_MISSES
+
+
+def _count_miss(request: HttpRequest) -> None:
+    """One more wrong or dead link from this address, for the next
+    CASEWORK_REFERRAL_LINK_MISS_MINUTES (counted from the first)."""
+    key = _misses_key(request)
+    if not cache.add(key, 1, settings.CASEWORK_REFERRAL_LINK_MISS_MINUTES * 60):
+        try:
+            cache.incr(key)
+        except ValueError:  # expired between the two calls
+            cache.add(key, 1, settings.CASEWORK_REFERRAL_LINK_MISS_MINUTES * 60)
+
+
 @require_http_methods(["GET", "POST"])
 def link_view(request: HttpRequest, token: str) -> HttpResponse:
-    """One referral through its secret link: no sign-in, nothing else of the agency."""
+    """One referral through its secret link: no sign-in, nothing else of the agency.
+
+    An address that has tried many links that do not work is turned away for a while,
+    before any lookup, so guessing links is slow as well as hopeless."""
+    if _too_many_misses(request):
+        return _private(render(request, "referrals/receiving/link_throttled.html", status=429))
     link: ReferralLink | None = services.referral_link_find(token=token)
     if link is None:
+        _count_miss(request)
         return _gone(request)
     referral = queries.for_link(link.referral_id)
     status = 200

@@ -5,8 +5,13 @@ Words are matched on prefixes in any order, and categories and languages as deri
 tokens (``Service.facets``), through one full-text index (PostgreSQL GIN over the
 words and the tokens, SQLite FTS5 ``resources_service_fts``; migrations 0002 and
 0003), so these filters together are one index scan. Opening times are an indexed
-semi-join; the rest are columns of the service. Results are only ever drawn from
+semi-join; the rest are columns of the service. A search that matches more than
+COUNT_CAP services reads its page from the first services in order instead of sorting
+them all (_first_in_order). Results are only ever drawn from
 ``access.directory_services(actor)``.
+
+Measured with ``bench/directory.py`` at 100,000 services: every kind of search under
+100 ms at the 95th percentile on PostgreSQL and on SQLite.
 """
 
 from __future__ import annotations
