@@ -374,3 +374,28 @@ def test_opening_times_give_the_same_services_however_many_are_open(
     assert names(personas, open_on=(0, time(10)), category="housing") == {
         n for n in ALL if "Housing" in n
     }
+
+
+def test_a_page_read_from_the_first_services_runs_few_queries_however_many_match(
+    personas: Personas, crowded: list[Service], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from casework.resources import search
+
+    monkeypatch.setattr(search, "COUNT_CAP", 3)
+    query = DirectoryQuery(words="hous", page_size=2)
+    counter = iter(range(100))
+
+    def grow() -> None:
+        n = next(counter)
+        add_service(
+            personas.agency,
+            crowded[0].provider,
+            f"grown{n}",
+            f"Housing grown {n}",
+            codes=("housing",),
+            north_km=2,
+        )
+
+    assert_constant_queries(lambda: search_services(actor=personas.case_manager, query=query), grow)
+    # The count, the page from the first services, the page's services and their lists.
+    assert_query_budget(lambda: search_services(actor=personas.case_manager, query=query), 6)
