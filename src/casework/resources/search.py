@@ -374,9 +374,8 @@ def _first_in_order(actor: User, query: DirectoryQuery, start: int, stop: int) -
     building its full-text document. Relevance puts names that hold the first word
     first, so it is those that must fill the page."""
     order = name_order(False) if query.sort == Sort.NAME else browse_order(False)
-    first = access.directory_services(actor)
-    if not query.include_inactive:
-        first = first.filter(status=ServiceStatus.ACTIVE)
+    # The services the actor may read, active unless asked: the query with no filters.
+    first = filtered(actor=actor, query=DirectoryQuery(include_inactive=query.include_inactive))
     matches = filtered(actor=actor, query=query, by_index=False)
     if query.sort != Sort.NAME and query.terms:
         matches = matches.filter(name_holds(query.terms[0]))
