@@ -1,4 +1,7 @@
-"""The demo agency itself: seeded once for this module (seeding takes seconds), then read."""
+"""The demo agency itself: seeded once for this module (seeding takes seconds), then read.
+
+Every test of the whole seeded agency belongs here, so that it is seeded once per run.
+"""
 
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from casework.core.models import (
     User,
 )
 from casework.intake.models import Application, ApplicationStatus
+from casework.plans import queries as plans_queries
+from casework.plans.models import PlanReview, PlanStatus, PlanVersion, ServicePlan
 
 from .test_demo import EXPECTED_ROLES, run_demo
 
@@ -41,6 +46,20 @@ def demo_output(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     with django_db_blocker.unblock(), fast, transaction.atomic():
         yield run_demo()
         transaction.set_rollback(True)
+
+
+def test_it_seeds_the_demo_agency_once(demo_output: str) -> None:
+    assert "Created 4 programs, 5 teams" in demo_output
+    counts = (Organization.objects.count(), User.objects.count(), Client.objects.count())
+    cases, events = Case.objects.count(), AuditEvent.objects.count()
+    assert counts == (2, 28, demo.CLIENTS + 1)  # + the near-duplicate John Smith
+
+    second = run_demo()
+    assert "not seeding it again" in second
+    assert "Created" not in second
+    assert (Organization.objects.count(), User.objects.count(), Client.objects.count()) == counts
+    assert (Case.objects.count(), AuditEvent.objects.count()) == (cases, events)
+    assert f"admin@{demo.DEMO_DOMAIN}" in second
 
 
 def test_the_demo_agency_looks_like_a_real_one(demo_output: str) -> None:
@@ -115,3 +134,19 @@ def test_the_audit_log_verifies_and_the_output_holds_no_client_data(demo_output:
     ):
         assert f"{first} {last}" not in out
         assert not preferred or f"{preferred} {last}" not in out
+
+
+def test_the_demo_agency_has_plans_in_every_state(demo_output: str) -> None:
+    supervisor = User.objects.get(email=f"supervisor@{demo.DEMO_DOMAIN}")
+    agency = Organization.objects.get(pk=supervisor.organization_id)
+    active = Case.objects.filter(organization=agency, status=CaseStatus.ACTIVE).count()
+    plans = ServicePlan.objects.filter(organization=agency)
+    assert active * 0.3 <= plans.values("case").distinct().count() <= active * 0.7
+    statuses = set(plans.values_list("status", flat=True))
+    assert {PlanStatus.APPROVED, PlanStatus.SUBMITTED, PlanStatus.RETURNED} <= statuses
+    assert PlanReview.objects.filter(organization=agency).exists()
+    assert (
+        PlanVersion.objects.filter(organization=agency).count()
+        == plans.filter(status=PlanStatus.APPROVED).count()
+    )
+    assert plans_queries.approval_queue(supervisor).exists()
