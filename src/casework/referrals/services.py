@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -513,17 +514,23 @@ def referral_send(*, actor: User, referral: Referral, expected_version: int | No
 # --- answers and outcomes ---------------------------------------------------------------------
 
 
-def _check_status_change(
-    *,
-    current: str,
-    status: str,
-    happened_on: date,
-    sent_on: date | None,
-    note: str,
-    decline_reason: str,
-    first_appointment_at: datetime | None,
-    outcome: str,
-) -> dict[str, str]:
+@dataclass(frozen=True)
+class Answer:
+    """What the provider said: the new status, the day, how we heard, and what goes with it."""
+
+    status: str
+    happened_on: date
+    via: str
+    actor_name: str = ""
+    note: str = ""
+    decline_reason: str = ""
+    first_appointment_at: datetime | None = None
+    outcome: str = ""
+
+
+def _check_status_change(*, current: str, sent_on: date | None, answer: Answer) -> dict[str, str]:
+    status, happened_on = answer.status, answer.happened_on
+    decline_reason, outcome = answer.decline_reason, answer.outcome
     errors: dict[str, str] = {}
     if status not in PROVIDER_STATUSES:
         errors["status"] = _("Choose what the provider said from the list.")
@@ -536,11 +543,11 @@ def _check_status_change(
         errors["happened_on"] = _("This date is in the future.")
     elif sent_on is not None and happened_on < sent_on:
         errors["happened_on"] = _("This date is before the referral was sent.")
-    _text(errors, "note", note)
+    _text(errors, "note", answer.note)
     if status == ReferralStatus.DECLINED and not decline_reason.strip():
         errors["decline_reason"] = _("Say why the provider declined the referral.")
     _text(errors, "decline_reason", decline_reason, MAX_SHORT_TEXT)
-    if status == ReferralStatus.APPOINTMENT and first_appointment_at is None:
+    if status == ReferralStatus.APPOINTMENT and answer.first_appointment_at is None:
         errors["first_appointment_at"] = _("Enter the date and time of the first appointment.")
     if status == ReferralStatus.NOT_COMPLETED and not outcome.strip():
         errors["outcome"] = _("Say what happened: why the service was not completed.")
@@ -567,21 +574,11 @@ def _mark_step_done(
 
 
 def _apply_status(
-    *,
-    locked: Referral,
-    referral: Referral,
-    actor: User | None,
-    status: str,
-    happened_on: date,
-    via: str,
-    actor_name: str,
-    note: str,
-    decline_reason: str,
-    first_appointment_at: datetime | None,
-    outcome: str,
+    *, locked: Referral, referral: Referral, actor: User | None, answer: Answer
 ) -> ReferralEvent:
     """THE one place a status's effects are written: dates, outcome, event, follow-up task."""
     case = referral.case
+    status, happened_on = answer.status, answer.happened_on
     locked.provider = referral.provider
     locked.status = status
     if status == ReferralStatus.RECEIVED:
@@ -592,9 +589,9 @@ def _apply_status(
         locked.waitlisted_on = happened_on
     elif status == ReferralStatus.DECLINED:
         locked.declined_on = happened_on
-        locked.decline_reason = decline_reason.strip()
+        locked.decline_reason = answer.decline_reason.strip()
     elif status == ReferralStatus.APPOINTMENT:
-        locked.first_appointment_at = first_appointment_at
+        locked.first_appointment_at = answer.first_appointment_at
     elif status == ReferralStatus.STARTED:
         locked.started_on = happened_on
     elif status in (ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED):
@@ -604,10 +601,10 @@ def _apply_status(
             if status == ReferralStatus.COMPLETED
             else OutcomeKind.NOT_COMPLETED
         )
-        locked.outcome = outcome.strip()
+        locked.outcome = answer.outcome.strip()
     elif status == ReferralStatus.CLOSED:
         locked.closed_at = timezone.now()
-    note = note.strip()
+    note = answer.note.strip()
     if status == ReferralStatus.COMPLETED:
         step = _mark_step_done(locked, case, actor, happened_on)
         if step is not None:
@@ -618,9 +615,9 @@ def _apply_status(
         locked,
         status=status,
         happened_on=happened_on,
-        via=via,
+        via=answer.via,
         actor=actor,
-        actor_name=actor_name.strip(),
+        actor_name=answer.actor_name.strip(),
         note=note,
     )
 
@@ -631,42 +628,18 @@ def _answer(
     referral: Referral,
     errors: dict[str, str],
     actor: User | None,
-    status: str,
-    happened_on: date,
-    via: str,
-    actor_name: str,
-    note: str,
-    decline_reason: str,
-    first_appointment_at: datetime | None,
-    outcome: str,
+    answer: Answer,
 ) -> ReferralEvent:
     """Check a provider's answer against the locked referral, apply it and save: the one
     path for answers recorded by staff and answers from the receiving side."""
     errors |= _check_status_change(
         current=locked.status,
-        status=status,
-        happened_on=happened_on,
         sent_on=timezone.localtime(locked.sent_at).date() if locked.sent_at else None,
-        note=note,
-        decline_reason=decline_reason,
-        first_appointment_at=first_appointment_at,
-        outcome=outcome,
+        answer=answer,
     )
     if errors:
         raise ValidationError(errors)
-    event = _apply_status(
-        locked=locked,
-        referral=referral,
-        actor=actor,
-        status=status,
-        happened_on=happened_on,
-        via=via,
-        actor_name=actor_name,
-        note=note,
-        decline_reason=decline_reason,
-        first_appointment_at=first_appointment_at,
-        outcome=outcome,
-    )
+    event = _apply_status(locked=locked, referral=referral, actor=actor, answer=answer)
     _save(locked, referral)
     return event
 
@@ -691,20 +664,16 @@ def referral_record(
         errors["via"] = _("Choose how you heard from the provider.")
     with transaction.atomic():
         locked = _lock(referral, expected_version)
-        event = _answer(
-            locked=locked,
-            referral=referral,
-            errors=errors,
-            actor=actor,
+        answer = Answer(
             status=status,
             happened_on=happened_on,
             via=via,
-            actor_name="",
             note=note,
             decline_reason=decline_reason,
             first_appointment_at=first_appointment_at,
             outcome=outcome,
         )
+        event = _answer(locked=locked, referral=referral, errors=errors, actor=actor, answer=answer)
         _record(
             "referral.status",
             actor,
@@ -755,11 +724,7 @@ def referral_provider_update(
         locked = _lock(referral, None)
         if locked.status in (ReferralStatus.DRAFT, ReferralStatus.CANCELLED, ReferralStatus.CLOSED):
             raise PermissionDenied(_("This referral can no longer be answered."))
-        event = _answer(
-            locked=locked,
-            referral=referral,
-            errors=errors,
-            actor=actor,
+        answer = Answer(
             status=status,
             happened_on=happened_on,
             via=via,
@@ -769,6 +734,7 @@ def referral_provider_update(
             first_appointment_at=first_appointment_at,
             outcome=outcome,
         )
+        event = _answer(locked=locked, referral=referral, errors=errors, actor=actor, answer=answer)
         if link is not None:
             ReferralLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
         _record(
@@ -800,19 +766,13 @@ def referral_close(
             )
         if errors:
             raise ValidationError(errors)
-        event = _apply_status(
-            locked=locked,
-            referral=referral,
-            actor=actor,
+        answer = Answer(
             status=ReferralStatus.CLOSED,
             happened_on=timezone.localdate(),
             via=EventVia.STAFF,
-            actor_name="",
             note=note,
-            decline_reason="",
-            first_appointment_at=None,
-            outcome="",
         )
+        event = _apply_status(locked=locked, referral=referral, actor=actor, answer=answer)
         _save(locked, referral)
         _record("referral.close", actor, referral, event_id=event.pk)
     return referral
