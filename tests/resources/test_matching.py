@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from casework.resources.matching import Preferences, Reason, days_in_words, explain, match_for_case
+from casework.resources.models import Service, ServiceAtLocation, ServiceStatus
 from tests.personas import Personas
 
 from .conftest import Directory, assess_needs, place_client
@@ -85,6 +86,24 @@ def test_in_house_first_puts_our_programs_on_top(personas: Personas, directory: 
     )
     assert found[0].service == directory.own
     assert Reason(True, "Our own program: Housing Stability") in found[0].fits
+
+
+def test_without_assessed_needs_every_active_service_near_the_client_is_a_candidate(
+    personas: Personas, directory: Directory
+) -> None:
+    """No needs and no words: the candidates are read by place alone, which leaves out
+    inactive services by their status; our own services come in however far they are."""
+    place_client(personas)
+    Service.objects.filter(pk=directory.seniors.pk).update(status=ServiceStatus.INACTIVE)
+    ServiceAtLocation.objects.filter(service=directory.own).update(latitude=0, longitude=0)
+    found = match_for_case(
+        actor=personas.case_manager, case=personas.case, preferences=Preferences(max_km=10)
+    )
+    names = {m.service.name for m in found}
+    assert names == {"Family Shelter", "Weekend Food Box", "Housing Stability Coaching"}
+    own = next(m for m in found if m.service == directory.own)
+    assert own.distance_km is not None and own.distance_km > 10
+    assert own.misfits[0].text.endswith("further than 10 km")
 
 
 def test_without_an_address_distance_is_to_check(personas: Personas, directory: Directory) -> None:

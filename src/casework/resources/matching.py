@@ -31,13 +31,13 @@ from casework.plans.models import Goal
 from casework.referrals.outcomes import ProviderOutcome, provider_outcomes
 
 from . import categories, derived, geo
-from .models import Accessibility, Language, Service, ServiceAtLocation
+from .models import Accessibility, Language, Provider, Service, ServiceAtLocation
 from .search import (
     DEFAULT_RADIUS_KM,
     DirectoryQuery,
     browse_order,
     filtered,
-    locations_of,
+    locations_for,
     name_order,
     nearest_ids,
     uses_text_index,
@@ -222,8 +222,9 @@ def candidates(actor: User, profile: Profile) -> list[Service]:
     point = profile.point
     if point is not None:
         radius = profile.preferences.max_km or DEFAULT_RADIUS_KM
+        located = locations_for(actor, query, services)
         ids += nearest_ids(
-            locations_of(services), access.organization_id(actor), point, radius, NEAREST_CANDIDATES
+            located, access.organization_id(actor), point, radius, NEAREST_CANDIDATES
         )[0]
         # The same search, with the token of services that have no map position.
         ids += list(
@@ -237,8 +238,13 @@ def candidates(actor: User, profile: Profile) -> list[Service]:
                 :NEAREST_CANDIDATES
             ]
         )
+    # By the few providers that are our agency: SQLite would otherwise read every
+    # service in name order to find ours (150 ms at 100,000 services).
+    ours = Provider.objects.filter(
+        organization_id=access.organization_id(actor), is_own_agency=True
+    )
     ids += list(
-        services.filter(provider__is_own_agency=True)
+        services.filter(provider_id__in=list(ours.values_list("pk", flat=True)))
         .order_by(*name_order(narrowed))
         .values_list("pk", flat=True)[:IN_HOUSE_CANDIDATES]
     )

@@ -149,7 +149,15 @@ class Provider(HsdsRow):
         constraints = [
             models.UniqueConstraint(fields=["organization", "hsds_id"], name="provider_hsds_unique")
         ]
-        indexes = [models.Index(fields=["organization", "name"])]
+        indexes = [
+            models.Index(fields=["organization", "name"]),
+            # The agency's own providers, a handful among thousands (in-house services).
+            models.Index(
+                fields=["organization", "name"],
+                condition=models.Q(is_own_agency=True),
+                name="provider_own_agency",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -497,7 +505,17 @@ class Language(HsdsRow):
         constraints = [
             models.UniqueConstraint(fields=["organization", "hsds_id"], name="language_hsds_unique")
         ]
-        indexes = [models.Index(fields=["organization", "code", "service"])]
+        indexes = [
+            models.Index(fields=["organization", "code", "service"]),
+            # Most languages are a service's, so the foreign key's own index holds one
+            # huge key (NULL), and SQLite's statistics then make it scan the table for
+            # the languages of a few locations (21 ms of a matching at 100,000 services).
+            models.Index(
+                fields=["location"],
+                condition=models.Q(location__isnull=False),
+                name="language_at_location",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.name or self.code)

@@ -425,7 +425,7 @@ def search_services(*, actor: User, query: DirectoryQuery) -> SearchPage:
 
     radius = query.radius_km or DEFAULT_RADIUS_KM
     org_id = access.organization_id(actor)
-    located = _locations_for(actor, query, services)
+    located = locations_for(actor, query, services)
     within = within_radius(located, org_id, near, radius)
     if query.sort == Sort.DISTANCE:
         nearest_first, total = nearest_ids(located, org_id, near, radius, start + size + 1)
@@ -457,8 +457,8 @@ def locations_of(services: QuerySet[Service]) -> Q:
     return Q(service_id__in=services.values("pk"))
 
 
-def _locations_for(actor: User, query: DirectoryQuery, services: QuerySet[Service]) -> Q:
-    """The service-at-locations a distance search reads: those of ``services``.
+def locations_for(actor: User, query: DirectoryQuery, services: QuerySet[Service]) -> Q:
+    """The service-at-locations a distance search (or matching) reads: those of ``services``.
 
     A search by place alone asks only that the service be active, and tying each of
     the thousands of locations in a city-wide radius to its service cost 25 ms of a
