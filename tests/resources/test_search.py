@@ -343,12 +343,18 @@ def test_the_migration_gives_existing_services_their_name_tokens(
     assert not [t for t in service.facets.split() if t.startswith("_n_")]
 
 
-def test_the_indexes_search_reads_are_there() -> None:
+def test_the_indexes_search_and_matching_read_are_there() -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
         indexes = connection.introspection.get_constraints(cursor, "resources_service")
         assert "resources_service_browse" in indexes  # lost once to a SQLite table rebuild
+        # Matching's lookups: a location's languages, our own providers.
+        for table, index in (
+            ("resources_language", "language_at_location"),
+            ("resources_provider", "provider_own_agency"),
+        ):
+            assert index in connection.introspection.get_constraints(cursor, table)
         if connection.vendor == "sqlite":
             cursor.execute(
                 "SELECT name FROM sqlite_master WHERE type = 'trigger' "
