@@ -176,7 +176,7 @@ def _case_q(user: User, action: Action) -> Q | None:
 def cases(user: User, action: Action = Action.VIEW) -> QuerySet[Case]:
     q = _case_q(user, action)
     if q is not None:
-        q &= _unrestricted_or_serving(user, "client__")
+        q &= _unrestricted_or_serving(user, "client_id")
     q = _with_grants(user, action, q, "client_id")
     if q is None:
         return Case.objects.none()
@@ -620,12 +620,18 @@ def _serving_cases(user: User) -> QuerySet[Case]:
     return Case.objects.filter(q, organization_id=organization_id(user), status__in=OPEN_STATUSES)
 
 
-def _unrestricted_or_serving(user: User, prefix: str = "") -> Q:
-    """Filter on clients (``prefix`` "") or cases (``prefix`` "client__")."""
-    outer = OuterRef("client_id") if prefix else OuterRef("pk")
-    return Q(**{f"{prefix}is_restricted": False}) | Q(
-        Exists(_serving_cases(user).filter(client_id=outer))
-    )
+def _unrestricted_or_serving(user: User, field: str = "pk") -> Q:
+    """Rows whose client is not restricted or is served by the user: ``field`` is "pk"
+    on clients, "client_id" on cases.
+
+    Written as "not one of the restricted clients the user does not serve". Restricted
+    records are few (a partial index holds them), so the database lists them once;
+    "not restricted, or served" joined every case to its client instead, and the intake
+    queue's counts read all of 100,000 clients for it (about 100 ms each)."""
+    hidden = Client.objects.filter(
+        organization_id=organization_id(user), is_restricted=True
+    ).exclude(Exists(_serving_cases(user).filter(client_id=OuterRef("pk"))))
+    return ~Q(**{f"{field}__in": hidden.values("pk")})
 
 
 def _serves_restricted(user: User, client_id: int) -> bool:

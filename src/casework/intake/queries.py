@@ -32,7 +32,12 @@ RECENTLY_DECIDED_DAYS = 30
 def applications(user: User, action: Action = Action.VIEW) -> ApplicationQuerySet:
     """Applications whose case the user may act on."""
     visible = ApplicationQuerySet(Application)
-    return visible.filter(case__in=access.cases(user, action).values("pk"))
+    # The agency named on the application too, so its (organization, status, …) indexes
+    # serve the queue, the waitlist and their counts.
+    return visible.filter(
+        case__in=access.cases(user, action).values("pk"),
+        organization_id=access.organization_id(user),
+    )
 
 
 def get_application(user: User, pk: int, action: Action = Action.VIEW) -> Application:

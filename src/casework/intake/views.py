@@ -62,7 +62,9 @@ def intake_queue(request: AuthenticatedRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         program = form.cleaned_data["program"]
         priority = form.cleaned_data["priority"]
-    counted = queries.applications(user)
+    counted = queries.applications(user).filter(
+        status__in=(ApplicationStatus.SCREENING, ApplicationStatus.WAITLISTED)
+    )
     if program is not None:
         counted = counted.filter(program_id=program.pk)
     counts = counted.aggregate(
