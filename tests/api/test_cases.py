@@ -203,3 +203,30 @@ def test_a_closed_case_cannot_be_assigned(
         "invalid",
     )
     assert error["fields"] == {"__all__": ["A closed case cannot be reassigned."]}
+
+
+@pytest.mark.parametrize(
+    ("path", "action", "part"),
+    [
+        ("/cases/{case}/notes", "case.view", "notes"),
+        ("/cases/{case}/plans", "case.view", "plans"),
+        ("/cases/{case}/referrals", "case.view", "referrals"),
+        ("/cases/{case}/assessments", "case.view", "assessments"),
+        ("/clients/{client}/consents", "client.view", "consents"),
+    ],
+)
+def test_reading_a_list_of_a_clients_records_is_logged(
+    personas: Personas, api_as: Callable[..., ApiClient], path: str, action: str, part: str
+) -> None:
+    case = personas.case
+    url = path.format(case=case.pk, client=case.client_id)
+    assert api_as(personas.case_manager).get(url).status_code == 200
+    read = AuditEvent.objects.get(action=action)
+    assert (read.actor_id, read.client_id, read.changes) == (
+        personas.case_manager.pk,
+        case.client_id,
+        {"via": "api", "part": part},
+    )
+    # Someone who may not see the case reads nothing, and nothing is logged for them.
+    assert api_as(personas.outsider).get(url).status_code == 404
+    assert AuditEvent.objects.filter(action=action).count() == 1

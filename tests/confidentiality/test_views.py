@@ -190,6 +190,7 @@ def test_the_privacy_officer_reads_who_has_seen_a_record(
     p = personas
     client = p.colleague_case.client
     client_as(p.colleague).get(reverse("client-detail", args=[client.pk]))
+    client_as(p.colleague).get(f"/cases/{p.colleague_case.pk}/notes/")
     services.break_glass_open(actor=p.supervisor, client=client, reason="Client in crisis now.")
     client_as(p.supervisor).get(reverse("client-detail", args=[client.pk]))
     web = client_as(p.auditor)
@@ -198,6 +199,7 @@ def test_the_privacy_officer_reads_who_has_seen_a_record(
     assert "Break-glass granted" in html
     assert "Under break-glass" in html
     assert p.colleague.email in html
+    assert '<code>case.view</code> notes <span class="help">(web)</span>' in html
     assert client.last_name not in html
     lookup = web.post(reverse("access-report-lookup"), {"client": client.pk})
     assert lookup["Location"] == reverse("client-access-report", args=[client.pk])

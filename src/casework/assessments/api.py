@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
+from casework.clients.services import case_viewed
 from casework.core import access
 from casework.core.access import Action
 from casework.core.api_auth import request_user
@@ -157,6 +158,7 @@ def publish(request: HttpRequest, version_id: int, payload: PublishIn) -> Instru
 def list_assessments(request: HttpRequest, case_id: int) -> QuerySet[Assessment]:
     user = request_user(request)
     case = access.get_case(user, case_id)
+    case_viewed(actor=user, case=case, via="api", part="assessments")
     return queries.assessments(user, case).order_by("-assessed_on", "-pk")
 
 

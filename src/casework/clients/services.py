@@ -751,26 +751,32 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def case_viewed(*, actor: User, case: Case, via: str) -> None:
-    """Log that someone opened a case (access is checked by the caller's query): the
+def _read(via: str, part: str) -> dict[str, str]:
+    return {"via": via, "part": part} if part else {"via": via}
+
+
+def case_viewed(*, actor: User, case: Case, via: str, part: str = "") -> None:
+    """Log that someone opened a case, or read a list of its records (``part``: "notes",
+    "plans", "referrals", "assessments"). Access is checked by the caller's query. The
     privacy officer's "who has seen this record" report lists case reads with the client's."""
     audit.record(
         action="case.view",
         actor=actor,
         target=case,
         client_id=case.client_id,
-        changes={"via": via},
+        changes=_read(via, part),
     )
 
 
-def client_record_viewed(*, actor: User, client: Client, via: str) -> None:
-    """Log that someone read a client's record (access is checked by the caller's query)."""
+def client_record_viewed(*, actor: User, client: Client, via: str, part: str = "") -> None:
+    """Log that someone read a client's record, or a list of its records (``part``:
+    "consents"). Access is checked by the caller's query."""
     audit.record(
         action="client.view",
         actor=actor,
         target=client,
         client_id=client.pk,
-        changes={"via": via},
+        changes=_read(via, part),
     )
 
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from casework.clients.services import client_record_viewed
 from casework.core import access
 from casework.core.api_auth import request_user
 from casework.core.pagination import PageNumberPagination
@@ -39,7 +40,9 @@ router = Router(tags=["consent"])
 def list_consents(request: HttpRequest, client_id: int) -> QuerySet[Consent]:
     """The client's consents, newest first: in force, not yet in force, expired and revoked."""
     user = request_user(request)
-    return queries.consents(user, queries.get_client(user, client_id))
+    client = queries.get_client(user, client_id)
+    client_record_viewed(actor=user, client=client, via="api", part="consents")
+    return queries.consents(user, client)
 
 
 @router.post("/clients/{client_id}/consents", response=with_errors({201: ConsentOut}, 403, 404))

@@ -14,6 +14,7 @@ from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
 from casework.clients.models import Case
+from casework.clients.services import case_viewed
 from casework.core import access
 from casework.core.access import Action
 from casework.core.api_auth import request_user
@@ -81,6 +82,7 @@ def list_notes(request: HttpRequest, case_id: int, filters: Query[NoteFilters]) 
     """Signed notes of the case and your own drafts, newest contact first."""
     user = request_user(request)
     case = access.get_case(user, case_id)
+    case_viewed(actor=user, case=case, via="api", part="notes")
     notes = queries.filtered(
         queries.notes(user, case),
         contact_type=filters.contact_type or "",

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from casework.clients.models import Case
+from casework.clients.services import case_viewed
 from casework.core import access, uploads
 from casework.core.access import Action
 from casework.core.errors import ConflictError, NotFound
@@ -91,6 +92,7 @@ def home_drafts(user: User) -> HomeSection | None:
 def case_notes(request: AuthenticatedRequest, case_id: int) -> HttpResponse:
     user = request.user
     case = access.get_case(user, case_id)
+    case_viewed(actor=user, case=case, via="web", part="notes")  # the list shows each note's start
     form = NoteFilterForm(request.GET or None, authors=queries.case_authors(case))
     notes = queries.notes(user, case).order_by("-contact_at", "-pk")
     if form.is_valid():

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from casework.clients.services import case_viewed
 from casework.core import access
 from casework.core.access import Action
 from casework.core.api_auth import request_user
@@ -74,6 +75,7 @@ def list_plans(request: HttpRequest, case_id: int) -> QuerySet[ServicePlan]:
     """Every version of the case's plan, newest first."""
     user = request_user(request)
     case = access.get_case(user, case_id)
+    case_viewed(actor=user, case=case, via="api", part="plans")
     return queries.plans(user, case).order_by("-number")
 
 

@@ -14,6 +14,7 @@ from django.urls import reverse
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from casework.clients.services import case_viewed
 from casework.consent.services import ConsentRequired
 from casework.core import access
 from casework.core.access import Action
@@ -95,6 +96,7 @@ def list_referrals(request: HttpRequest, case_id: int) -> QuerySet[Referral]:
     """The case's referrals, newest first."""
     user = request_user(request)
     case = access.get_case(user, case_id)
+    case_viewed(actor=user, case=case, via="api", part="referrals")
     return queries.case_referrals(user, case).select_related("created_by")
 
 
