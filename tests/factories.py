@@ -93,13 +93,23 @@ class TeamMembershipFactory(factory.django.DjangoModelFactory):
     role = TeamRole.MEMBER
 
 
+def _surname() -> str:
+    """A synthetic surname of six letters or more. Tests check that a client's name is
+    *not* on a page; a short one ("Li") is found inside ordinary words ("Links")."""
+    faker = factory.Faker._get_faker()
+    while True:
+        name: str = faker.last_name()
+        if len(name) >= 6 and name.isalpha():
+            return name
+
+
 class ClientFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Client
 
     organization = factory.SubFactory(OrganizationFactory)
     first_name = factory.Faker("first_name")
-    last_name = factory.Faker("last_name")
+    last_name = factory.LazyFunction(_surname)
     date_of_birth = factory.Faker("date_of_birth", minimum_age=18, maximum_age=90)
 
 
