@@ -56,3 +56,42 @@ def test_intake_opens_the_existing_record_then_registers_a_new_person(
     page.get_by_role("button", name="Check and register").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ximena Quintanilla")
     expect(page.get_by_text("Ximena Quintanilla is registered.")).to_be_visible()
+
+
+def test_a_supervisor_compares_two_records_side_by_side_then_merges_them(
+    personas: Personas, sign_in_page: Callable[[User], Any], live_server: Any
+) -> None:
+    from tests.factories import CaseFactory
+
+    p = personas
+    keep = p.case.client
+    dup = ClientFactory(
+        organization=p.agency,
+        first_name=keep.first_name,
+        last_name=keep.last_name,
+        date_of_birth=date(1990, 3, 4),
+        pronouns="they/them",
+    )
+    Client.objects.filter(pk=keep.pk).update(date_of_birth=None, pronouns="she/her")
+    CaseFactory(team=p.team, client=dup, case_manager=p.case_manager)
+    page = sign_in_page(p.supervisor)
+    page.goto(f"{live_server.url}/clients/{keep.pk}/")
+    page.get_by_role("link", name="Merge a duplicate into this record").click()
+    page.get_by_label("Client number of the duplicate record").fill(str(dup.pk))
+    page.get_by_role("button", name="Compare the records").click()
+
+    table = page.get_by_role("table")
+    expect(page.get_by_role("heading", name="Check that these are the same person")).to_be_visible()
+    expect(page.get_by_text("1 detail differs between the two records")).to_be_visible()
+    birth = table.get_by_role("row", name="Date of birth")
+    expect(birth).to_contain_text("1990-03-04")
+    expect(birth).to_contain_text("Taken from the duplicate")
+    pronouns = table.get_by_role("row", name="Pronouns")
+    expect(pronouns).to_contain_text("Differs: this record's stays")
+    assert not Client.objects.get(pk=dup.pk).is_merged
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Merge these records").click()
+    expect(page.get_by_text("The two records are now one.")).to_be_visible()
+    assert Client.objects.get(pk=dup.pk).merged_into_id == keep.pk
+    assert Client.objects.get(pk=keep.pk).date_of_birth == date(1990, 3, 4)

@@ -109,7 +109,8 @@ def test_the_merged_record_redirects_to_the_survivor(personas: Personas, client_
     p = personas
     keep, dup = two_records(p)
     web = client_as(p.supervisor)
-    response = web.post(reverse("client-merge", args=[keep.pk]), {"other": dup.pk})
+    url = reverse("client-merge", args=[keep.pk])
+    response = web.post(url, {"other": dup.pk, "confirm": "1"})
     assert response.status_code == 302
     response = client_as(p.case_manager).get(reverse("client-detail", args=[dup.pk]))
     assert response.status_code == 302
@@ -157,3 +158,43 @@ def test_rows_of_other_apps_follow_the_merge_and_come_back(personas: Personas) -
     application.refresh_from_db()
     assessment.refresh_from_db()
     assert (application.client_id, assessment.client_id) == (dup.pk, dup.pk)
+
+
+def test_the_two_records_are_compared_before_anything_is_merged(
+    personas: Personas, client_as: SignIn
+) -> None:
+    p = personas
+    keep, dup = two_records(p)
+    Client.objects.filter(pk=dup.pk).update(ssn="123456789", ssn_last_four="6789")
+    hidden = CaseFactory(team=p.other_team, client=dup, case_manager=p.colleague)
+    web = client_as(p.supervisor)
+    url = reverse("client-merge", args=[keep.pk])
+    response = web.post(url, {"other": dup.pk})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not ClientMerge.objects.exists()
+    assert "Check that these are the same person" in html
+    assert "2 details differ between the two records" in html  # first and last names
+    row = html[html.index("Date of birth") :]
+    assert row.index("1990-03-04") < row.index("Taken from the duplicate") < row.index("</tr>")
+    assert "123456789" not in html  # the full SSN is only "on file"
+    assert "on file" in html
+    assert dup.cases.exclude(pk=hidden.pk).get().reference in html
+    assert hidden.reference not in html
+    assert "and 1 case you do not see" in html
+    assert '<input type="hidden" name="confirm" value="1">' in html
+    reads = AuditEvent.objects.filter(action="client.view", changes__part="merge")
+    assert set(reads.values_list("client_id", flat=True)) == {keep.pk, dup.pk}
+
+    merged = web.post(url, {"other": dup.pk, "confirm": "1"})
+    assert merged.status_code == 302
+    assert ClientMerge.objects.get().merged_id == dup.pk
+
+
+def test_a_record_is_not_merged_with_itself(personas: Personas, client_as: SignIn) -> None:
+    p = personas
+    url = reverse("client-merge", args=[p.case.client_id])
+    response = client_as(p.supervisor).post(url, {"other": p.case.client_id, "confirm": "1"})
+    assert response.status_code == 400
+    assert "Choose two different records." in response.content.decode()
+    assert not ClientMerge.objects.exists()

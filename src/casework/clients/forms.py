@@ -358,3 +358,5 @@ class MergeForm(forms.Form):
         min_value=1,
         help_text=_("Its cases, contacts, identifiers and relationships move to this record."),
     )
+    # Set by the comparison page's button: the two records were seen side by side.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)

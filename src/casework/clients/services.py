@@ -824,6 +824,26 @@ def _movable() -> dict[str, tuple[type[models.Model], str]]:
     return dict(sorted(found.items()))
 
 
+def merge_outcome(keep: Client, gone: Client) -> tuple[list[str], dict[str, Any]]:
+    """What merging ``gone`` into ``keep`` does to the record: the fields ``keep`` takes
+    from ``gone`` (its own are blank), and ``gone``'s values that differ from ``keep``'s
+    (``keep``'s stay; these are kept on the merge record). Changes nothing."""
+    filled: list[str] = []
+    conflicts: dict[str, Any] = {}
+    for name in MERGE_FIELDS:
+        mine, theirs = getattr(keep, name), getattr(gone, name)
+        if theirs in _BLANK or mine == theirs:
+            continue
+        if mine in _BLANK:
+            filled.append(name)
+        else:
+            conflicts[name] = theirs
+    for name in ("first_name", "last_name"):
+        if getattr(keep, name) != getattr(gone, name):
+            conflicts[name] = getattr(gone, name)
+    return filled, conflicts
+
+
 def client_merge(*, actor: User, survivor: Client, merged: Client) -> ClientMerge:
     """Make ``merged`` part of ``survivor``: cases, contacts, identifiers, relationships move.
 
@@ -851,20 +871,9 @@ def client_merge(*, actor: User, survivor: Client, merged: Client) -> ClientMerg
             rows = model._default_manager.filter(**{field: gone})
             moved[name] = sorted(rows.values_list("pk", flat=True))
             rows.update(**{field: keep})
-        filled: list[str] = []
-        conflicts: dict[str, Any] = {}
-        for name in MERGE_FIELDS:
-            mine, theirs = getattr(keep, name), getattr(gone, name)
-            if theirs in _BLANK or mine == theirs:
-                continue
-            if mine in _BLANK:
-                setattr(keep, name, theirs)
-                filled.append(name)
-            else:
-                conflicts[name] = theirs
-        for name in ("first_name", "last_name"):
-            if getattr(keep, name) != getattr(gone, name):
-                conflicts[name] = getattr(gone, name)
+        filled, conflicts = merge_outcome(keep, gone)
+        for name in filled:
+            setattr(keep, name, getattr(gone, name))
         record = ClientMerge(
             organization_id=keep.organization_id,
             survivor=keep,

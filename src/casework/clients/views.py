@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -30,7 +30,7 @@ from casework.core import access
 from casework.core.access import Action
 from casework.core.errors import ConflictError, NotFound
 from casework.core.forms import add_service_errors
-from casework.core.models import Role
+from casework.core.models import Role, User
 from casework.core.views import AuthenticatedRequest, is_partial, paginate
 from casework.monitoring.views import case_section_context as monitoring_section_context
 from casework.notes.views import case_section_context as notes_section_context
@@ -519,12 +519,21 @@ def client_merge(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         raise NotFound
     form = MergeForm(request.POST or None)
     status = 200
+    context: dict[str, Any] = {"client": survivor, "form": form}
     if request.method == "POST":
         status = 400
         if form.is_valid():
             other = access.mergeable_clients(user).filter(pk=form.cleaned_data["other"]).first()
             if other is None:
                 form.add_error("other", _("No record you may merge has this number."))
+            elif other.pk == survivor.pk:
+                form.add_error("other", _("Choose two different records."))
+            elif not form.cleaned_data["confirm"]:
+                # First the two records side by side; the merge waits for a second yes.
+                status = 200
+                context |= {"other": other, **merge_comparison(user, survivor, other)}
+                for shown in (survivor, other):
+                    services.client_record_viewed(actor=user, client=shown, via="web", part="merge")
             else:
                 try:
                     services.client_merge(actor=user, survivor=survivor, merged=other)
@@ -533,9 +542,67 @@ def client_merge(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
                 else:
                     messages.success(request, _("The two records are now one."))
                     return redirect("client-detail", pk=survivor.pk)
-    return render(
-        request, "clients/client_merge.html", {"client": survivor, "form": form}, status=status
-    )
+    return render(request, "clients/client_merge.html", context, status=status)
+
+
+#: The rows of the merge comparison: the names, then what a merge may fill.
+_COMPARED = ("first_name", "last_name", *services.MERGE_FIELDS)
+
+
+def _shown(client: Client, name: str) -> str:
+    """A field's value as the comparison shows it: labels for coded values, never the
+    full SSN (only whether one is on file)."""
+    value = getattr(client, name)
+    if name == "ssn":
+        return _("on file") if value else ""
+    if name == "gender":
+        return ", ".join(client.gender_labels())
+    if name == "race_ethnicity":
+        return ", ".join(client.race_ethnicity_labels())
+    if name == "sex":
+        return str(client.get_sex_display())
+    return "" if value is None else str(value)
+
+
+def _label(name: str) -> str:
+    field = Client._meta.get_field(name)
+    return str(field.verbose_name) if isinstance(field, models.Field) else name
+
+
+def merge_comparison(user: User, keep: Client, gone: Client) -> dict[str, Any]:
+    """The two records side by side, with what the merge does to each field, and the
+    cases of each that ``user`` may see (all of ``gone``'s move to ``keep``)."""
+    filled, conflicts = services.merge_outcome(keep, gone)
+    rows = []
+    for name in _COMPARED:
+        mine, theirs = _shown(keep, name), _shown(gone, name)
+        if name in filled:
+            outcome = "filled"
+        elif name in conflicts:
+            outcome = "differs"
+        else:
+            outcome = "kept" if mine != theirs else "same" if mine else "empty"
+        rows.append(
+            {
+                "label": _label(name),
+                "mine": mine,
+                "theirs": theirs,
+                "outcome": outcome,
+            }
+        )
+    pair = [keep.pk, gone.pk]
+    by_client: dict[int, list[Case]] = {keep.pk: [], gone.pk: []}
+    seen = access.cases(user).filter(client_id__in=pair).select_related("program")
+    for case in seen.order_by("-opened_on", "-pk"):
+        by_client[case.client_id].append(case)
+    total = Case.objects.filter(client_id=gone.pk).count()
+    return {
+        "rows": rows,
+        "differs": sum(1 for r in rows if r["outcome"] == "differs"),
+        "cases_mine": by_client[keep.pk],
+        "cases_theirs": by_client[gone.pk],
+        "cases_unseen": total - len(by_client[gone.pk]),
+    }
 
 
 @login_required
