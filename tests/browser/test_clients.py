@@ -95,3 +95,33 @@ def test_a_supervisor_compares_two_records_side_by_side_then_merges_them(
     expect(page.get_by_text("The two records are now one.")).to_be_visible()
     assert Client.objects.get(pk=dup.pk).merged_into_id == keep.pk
     assert Client.objects.get(pk=keep.pk).date_of_birth == date(1990, 3, 4)
+
+
+def test_a_case_manager_updates_an_emergency_contacts_phone(
+    personas: Personas, sign_in_page: Callable[[User], Any], live_server: Any
+) -> None:
+    from casework.clients import services
+
+    p = personas
+    client = p.case.client
+    services.relationship_add(
+        actor=p.case_manager,
+        client=client,
+        relationship_type="friend",
+        contact_name="Ana Ruiz",
+        contact_phone="555-123-4567",
+        emergency_contact=True,
+    )
+    page = sign_in_page(p.case_manager)
+    page.goto(f"{live_server.url}/clients/{client.pk}/")
+    page.get_by_role("link", name="Edit Ana Ruiz").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Edit: Ana Ruiz")
+    page.get_by_label("Phone").fill("555")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Enter a phone number of 7 to 15 digits.").first).to_be_visible()
+    page.get_by_label("Phone").fill("555-987-6543")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("The details of Ana Ruiz are saved.")).to_be_visible()
+    household = page.locator("#household")
+    expect(household).to_contain_text("555-987-6543")
+    expect(household).not_to_contain_text("555-123-4567")

@@ -237,6 +237,76 @@ def test_household_members_and_contacts(personas: Personas) -> None:
     assert AuditEvent.objects.filter(action="client.relationship_remove").exists()
 
 
+def test_a_relationship_is_corrected_and_only_the_changed_fields_are_logged(
+    personas: Personas,
+) -> None:
+    p = personas
+    client = p.case.client
+    mother = services.relationship_add(
+        actor=p.case_manager,
+        client=client,
+        relationship_type="parent",
+        contact_name="Rosa Ruiz",
+        contact_phone="555-123-4567",
+        household_member=True,
+        head_of_household=True,
+    )
+    aunt = services.relationship_add(
+        actor=p.case_manager, client=client, relationship_type="other_relative", contact_name="Ida"
+    )
+    services.relationship_update(
+        actor=p.case_manager,
+        relationship=mother,
+        relationship_type="parent",
+        contact_name="Rosa Ruiz",
+        contact_phone=" 555-987-6543 ",
+        household_member=True,
+        head_of_household=True,
+        emergency_contact=True,
+    )
+    mother.refresh_from_db()
+    assert (mother.contact_phone, mother.emergency_contact) == ("555-987-6543", True)
+    event = AuditEvent.objects.get(action="client.relationship_update")
+    assert event.changes == {"fields": ["contact_phone", "emergency_contact"]}
+    assert "555" not in str(event.changes)
+
+    # The household has one head; a name is needed for a contact; the phone is checked.
+    with pytest.raises(ValidationError) as caught:
+        services.relationship_update(
+            actor=p.case_manager,
+            relationship=aunt,
+            relationship_type="aunt",
+            contact_name=" ",
+            contact_phone="12",
+            household_member=True,
+            head_of_household=True,
+        )
+    assert set(caught.value.message_dict) == {
+        "relationship_type",
+        "contact_name",
+        "contact_phone",
+        "head_of_household",
+    }
+    aunt.refresh_from_db()
+    assert (aunt.relationship_type, aunt.contact_name) == ("other_relative", "Ida")
+    # Saving what is there already writes nothing.
+    services.relationship_update(
+        actor=p.case_manager,
+        relationship=mother,
+        relationship_type="parent",
+        contact_name="Rosa Ruiz",
+        contact_phone="555-987-6543",
+        household_member=True,
+        head_of_household=True,
+        emergency_contact=True,
+    )
+    assert AuditEvent.objects.filter(action="client.relationship_update").count() == 1
+    with pytest.raises(PermissionDenied):
+        services.relationship_update(
+            actor=p.colleague, relationship=aunt, relationship_type="friend", contact_name="Ida"
+        )
+
+
 def test_an_agency_that_keeps_full_ssns_keeps_them_until_it_stops(personas: Personas) -> None:
     from casework.core import services as core_services
 

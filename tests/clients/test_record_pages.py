@@ -88,6 +88,80 @@ def test_sections_add_and_remove_with_htmx_and_errors_sit_by_their_fields(
     assert web.post(url, {"phone-number": "555-444-2222", "phone-kind": "home"}).status_code == 302
 
 
+def test_a_relationship_is_edited_on_its_own_page(personas: Personas, client_as: SignIn) -> None:
+    p = personas
+    client = p.case.client
+    child = ClientFactory(organization=p.agency, first_name="Mia")
+    services.relationship_add(
+        actor=p.case_manager, client=client, relationship_type="child", related_client=child
+    )
+    contact = services.relationship_add(
+        actor=p.case_manager, client=client, relationship_type="friend", contact_name="Ana Ruiz"
+    )
+    web = client_as(p.case_manager)
+    url = reverse("client-relationship-edit", args=[client.pk, contact.pk])
+    detail = web.get(reverse("client-detail", args=[client.pk])).content.decode()
+    assert f'href="{url}"' in detail
+    form = web.get(url).content.decode()
+    assert 'value="Ana Ruiz"' in form
+    assert '<option value="friend" selected>' in form
+
+    bad = web.post(url, {"relationship_type": "friend", "contact_name": "", "contact_phone": "1"})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert "Name the person, or choose a client of your agency." in html
+    assert "Enter a phone number of 7 to 15 digits." in html
+    contact.refresh_from_db()
+    assert contact.contact_name == "Ana Ruiz"
+
+    saved = web.post(
+        url,
+        {
+            "relationship_type": "caregiver",
+            "contact_name": "Ana Ruiz",
+            "contact_phone": "555-222-1111",
+            "emergency_contact": "on",
+        },
+    )
+    assert saved["Location"] == reverse("client-detail", args=[client.pk]) + "#household"
+    contact.refresh_from_db()
+    assert (contact.relationship_type, contact.contact_phone, contact.emergency_contact) == (
+        "caregiver",
+        "555-222-1111",
+        True,
+    )
+    # A client of the agency is named by their own record: no name field for them.
+    linked = client.relationships.get(related_client=child)
+    page = web.get(reverse("client-relationship-edit", args=[client.pk, linked.pk]))
+    assert 'name="contact_name"' not in page.content.decode()
+    assert f"client #{child.pk}" in page.content.decode()
+
+
+def test_only_who_may_change_the_record_edits_its_relationships(
+    personas: Personas, client_as: SignIn
+) -> None:
+    p = personas
+    contact = services.relationship_add(
+        actor=p.case_manager, client=p.case.client, relationship_type="friend", contact_name="Ana"
+    )
+    url = reverse("client-relationship-edit", args=[p.case.client_id, contact.pk])
+    for who in (p.colleague, p.outsider):
+        web = client_as(who)
+        assert web.get(url).status_code == 404
+        assert web.post(url, {"relationship_type": "other", "contact_name": "X"}).status_code == 404
+    # A relationship of another client is not reached through this client's address.
+    other = services.relationship_add(
+        actor=p.colleague,
+        client=p.colleague_case.client,
+        relationship_type="friend",
+        contact_name="Bo",
+    )
+    wrong = reverse("client-relationship-edit", args=[p.case.client_id, other.pk])
+    assert client_as(p.case_manager).get(wrong).status_code == 404
+    contact.refresh_from_db()
+    assert contact.contact_name == "Ana"
+
+
 def test_a_colleague_cannot_add_to_another_teams_client(
     personas: Personas, client_as: SignIn
 ) -> None:

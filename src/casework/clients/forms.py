@@ -352,6 +352,12 @@ class RelationshipForm(forms.Form):
     emergency_contact = forms.BooleanField(label=_("Emergency contact"), required=False)
 
 
+class RelationshipEditForm(RelationshipForm):
+    """The same details, without the person: to name someone else, remove and add."""
+
+    related_client = None  # type: ignore[assignment]
+
+
 class MergeForm(forms.Form):
     other = forms.IntegerField(
         label=_("Client number of the duplicate record"),

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -471,22 +471,21 @@ def relationship_add(
     """Someone in the client's life: another client (of this agency) or a contact."""
     access.require(access.client_allows(actor, client, Action.CHANGE))
     errors: dict[str, str] = {}
-    if relationship_type not in RelationshipType.values:
-        errors["relationship_type"] = _("Choose from the list.")
     if related_client is not None:
         if related_client.organization_id != client.organization_id or related_client.is_merged:
             errors["related_client"] = _("Choose a client of your agency.")
         elif related_client.pk == client.pk:
             errors["related_client"] = _("A person cannot be related to themself.")
         contact_name = ""
-    elif not contact_name.strip():
-        errors["contact_name"] = _("Name the person, or choose a client of your agency.")
-    if head_of_household and not household_member:
-        errors["head_of_household"] = _("The head of household lives in the household.")
-    elif head_of_household and client.relationships.filter(head_of_household=True).exists():
-        errors["head_of_household"] = _("The household already has a head.")
-    if contact_phone.strip() and not 7 <= len(phone_digits(contact_phone)) <= 15:
-        errors["contact_phone"] = _("Enter a phone number of 7 to 15 digits.")
+    errors |= _relationship_errors(
+        client.relationships.all(),
+        is_client=related_client is not None,
+        relationship_type=relationship_type,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        household_member=household_member,
+        head_of_household=head_of_household,
+    )
     if errors:
         raise ValidationError(errors)
     row = Relationship(
@@ -519,6 +518,105 @@ def relationship_add(
             },
         )
     return row
+
+
+def _relationship_errors(
+    others: QuerySet[Relationship],
+    *,
+    is_client: bool,
+    relationship_type: str,
+    contact_name: str,
+    contact_phone: str,
+    household_member: bool,
+    head_of_household: bool,
+) -> dict[str, str]:
+    """What is wrong with a relationship's details; ``others`` are the client's other
+    relationships (the household has one head)."""
+    errors: dict[str, str] = {}
+    if relationship_type not in RelationshipType.values:
+        errors["relationship_type"] = _("Choose from the list.")
+    if not is_client and not contact_name.strip():
+        errors["contact_name"] = _("Name the person, or choose a client of your agency.")
+    if head_of_household and not household_member:
+        errors["head_of_household"] = _("The head of household lives in the household.")
+    elif head_of_household and others.filter(head_of_household=True).exists():
+        errors["head_of_household"] = _("The household already has a head.")
+    if contact_phone.strip() and not 7 <= len(phone_digits(contact_phone)) <= 15:
+        errors["contact_phone"] = _("Enter a phone number of 7 to 15 digits.")
+    return errors
+
+
+#: What can be changed on a relationship (the person it names cannot: remove and add).
+RELATIONSHIP_FIELDS = (
+    "relationship_type",
+    "contact_name",
+    "contact_phone",
+    "contact_organization",
+    "contact_role",
+    "household_member",
+    "head_of_household",
+    "emergency_contact",
+)
+
+
+def relationship_update(
+    *,
+    actor: User,
+    relationship: Relationship,
+    relationship_type: str,
+    contact_name: str = "",
+    contact_phone: str = "",
+    contact_organization: str = "",
+    contact_role: str = "",
+    household_member: bool = False,
+    head_of_household: bool = False,
+    emergency_contact: bool = False,
+) -> Relationship:
+    """Correct or bring up to date what the record says of someone in the client's life:
+    the relationship, a contact's name, phone, organization and role, the household."""
+    client = relationship.client
+    access.require(access.client_allows(actor, client, Action.CHANGE))
+    is_client = relationship.related_client_id is not None
+    errors = _relationship_errors(
+        client.relationships.exclude(pk=relationship.pk),
+        is_client=is_client,
+        relationship_type=relationship_type,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        household_member=household_member,
+        head_of_household=head_of_household,
+    )
+    if errors:
+        raise ValidationError(errors)
+    values: dict[str, Any] = {
+        "relationship_type": relationship_type,
+        "contact_name": "" if is_client else contact_name.strip(),
+        "contact_phone": contact_phone.strip(),
+        "contact_organization": contact_organization.strip(),
+        "contact_role": contact_role.strip(),
+        "household_member": household_member,
+        "head_of_household": head_of_household,
+        "emergency_contact": emergency_contact,
+    }
+    changed = sorted(k for k, v in values.items() if getattr(relationship, k) != v)
+    for name, value in values.items():
+        setattr(relationship, name, value)
+    try:
+        relationship.full_clean(exclude=["organization", "client", "related_client"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from exc
+    if not changed:
+        return relationship
+    with transaction.atomic():
+        relationship.save(update_fields=changed)
+        audit.record(
+            action="client.relationship_update",
+            actor=actor,
+            target=relationship,
+            client_id=client.pk,
+            changes={"fields": changed},  # names only: the values are personal data
+        )
+    return relationship
 
 
 def relationship_remove(*, actor: User, relationship: Relationship) -> None:

@@ -21,5 +21,10 @@ urlpatterns = [
         views.client_section_remove,
         name="client-section-remove",
     ),
+    path(
+        "clients/<int:pk>/household/relationship/<int:item>/edit/",
+        views.relationship_edit,
+        name="client-relationship-edit",
+    ),
     path("clients/merges/<int:merge_id>/undo/", views.client_unmerge, name="client-unmerge"),
 ]

@@ -52,6 +52,7 @@ from .forms import (
     MergeForm,
     PhoneForm,
     RegisterForm,
+    RelationshipEditForm,
     RelationshipForm,
 )
 from .matching import Match, find_possible_duplicates, restricted_record_may_match
@@ -405,6 +406,35 @@ def client_section_remove(
     else:
         services.client_contact_end(actor=user, row=row)
     return _render_section(request, client, section)
+
+
+@login_required
+def relationship_edit(request: AuthenticatedRequest, pk: int, item: int) -> HttpResponseBase:
+    """Correct or update what the record says of someone in the client's life."""
+    user = request.user
+    client = access.get_client(user, pk, Action.CHANGE)
+    row = (
+        Relationship.objects.filter(client=client, pk=item).select_related("related_client").first()
+    )
+    if row is None:
+        raise NotFound
+    initial = {name: getattr(row, name) for name in services.RELATIONSHIP_FIELDS}
+    form = RelationshipEditForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.relationship_update(actor=user, relationship=row, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(
+                    request, _("The details of %(name)s are saved.") % {"name": row.name}
+                )
+                return redirect(reverse("client-detail", kwargs={"pk": client.pk}) + "#household")
+    context = {"client": client, "relationship": row, "form": form}
+    return render(request, "clients/relationship_edit.html", context, status=status)
 
 
 # --- find a client, register a person ------------------------------------------------------------
