@@ -36,6 +36,11 @@ class ApiClient:
             f"{API}{path}", body, content_type="application/json", headers=self._headers()
         )
 
+    def put(self, path: str, body: Any) -> Any:
+        return self.client.put(
+            f"{API}{path}", body, content_type="application/json", headers=self._headers()
+        )
+
     def delete(self, path: str) -> Any:
         return self.client.delete(f"{API}{path}", headers=self._headers())
 

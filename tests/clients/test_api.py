@@ -117,6 +117,38 @@ def test_patch_the_record_and_sub_resources(personas: Personas, api_as: ApiAs) -
     assert event.changes == {"fields": ["no_voicemail", "pronouns", "race_ethnicity"]}
 
 
+def test_a_relationship_is_corrected_through_the_api(personas: Personas, api_as: ApiAs) -> None:
+    p = personas
+    client = p.case.client
+    api = api_as(p.case_manager)
+    rel = api.post(
+        f"/clients/{client.pk}/relationships",
+        {"relationship_type": "friend", "contact_name": "Ana"},
+    ).json()
+    url = f"/clients/{client.pk}/relationships/{rel['id']}"
+    bad = api.put(url, {"relationship_type": "friend", "contact_name": "", "contact_phone": "12"})
+    assert assert_error(bad, 422, "invalid")["fields"] == {
+        "contact_name": ["Name the person, or choose a client of your agency."],
+        "contact_phone": ["Enter a phone number of 7 to 15 digits."],
+    }
+    done = api.put(
+        url,
+        {"relationship_type": "caregiver", "contact_name": "Ana", "contact_phone": "555-222-1111"},
+    )
+    assert done.status_code == 200
+    assert (done.json()["relationship_type"], done.json()["contact_phone"]) == (
+        "caregiver",
+        "555-222-1111",
+    )
+    event = AuditEvent.objects.get(action="client.relationship_update")
+    assert event.changes == {"fields": ["contact_phone", "relationship_type"]}
+    # Another team, another agency: as if there were no such relationship.
+    for who in (p.colleague, p.outsider):
+        hidden = api_as(who).put(url, {"relationship_type": "other", "contact_name": "X"})
+        assert_error(hidden, 404, "not_found")
+    assert AuditEvent.objects.filter(action="client.relationship_update").count() == 1
+
+
 def test_another_team_gets_404_like_a_missing_client(personas: Personas, api_as: ApiAs) -> None:
     p = personas
     api = api_as(p.colleague)

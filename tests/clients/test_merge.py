@@ -191,6 +191,32 @@ def test_the_two_records_are_compared_before_anything_is_merged(
     assert ClientMerge.objects.get().merged_id == dup.pk
 
 
+def test_the_comparison_runs_a_bounded_number_of_queries_and_only_for_who_may_merge(
+    personas: Personas, client_as: SignIn
+) -> None:
+    from tests.helpers import assert_constant_queries, assert_query_budget
+
+    p = personas
+    keep, dup = two_records(p)
+    url = reverse("client-merge", args=[keep.pk])
+    web = client_as(p.supervisor)
+    web.post(url, {"other": dup.pk})
+    assert_query_budget(lambda: web.post(url, {"other": dup.pk}), 19)
+    assert_constant_queries(
+        lambda: web.post(url, {"other": dup.pk}),
+        lambda: [CaseFactory(team=p.team, client=dup) for _ in range(3)],
+    )
+    for who in (p.case_manager, p.intake, p.colleague, p.outsider):
+        response = client_as(who).post(url, {"other": dup.pk})
+        assert response.status_code in (403, 404), who.email
+        assert "Check that these are the same person" not in response.content.decode()
+    assert (
+        not AuditEvent.objects.filter(action="client.view", changes__part="merge")
+        .exclude(actor=p.supervisor)
+        .exists()
+    )
+
+
 def test_a_record_is_not_merged_with_itself(personas: Personas, client_as: SignIn) -> None:
     p = personas
     url = reverse("client-merge", args=[p.case.client_id])

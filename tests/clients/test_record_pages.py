@@ -13,7 +13,7 @@ from casework.clients import services
 from casework.clients.models import Client
 from casework.core.models import User
 from tests.factories import ClientFactory
-from tests.helpers import assert_constant_queries
+from tests.helpers import assert_constant_queries, assert_query_budget
 from tests.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +160,21 @@ def test_only_who_may_change_the_record_edits_its_relationships(
     assert client_as(p.case_manager).get(wrong).status_code == 404
     contact.refresh_from_db()
     assert contact.contact_name == "Ana"
+
+
+def test_the_relationship_page_and_its_save_run_a_bounded_number_of_queries(
+    personas: Personas, client_as: SignIn
+) -> None:
+    p = personas
+    contact = services.relationship_add(
+        actor=p.case_manager, client=p.case.client, relationship_type="friend", contact_name="Ana"
+    )
+    web = client_as(p.case_manager)
+    url = reverse("client-relationship-edit", args=[p.case.client_id, contact.pk])
+    web.get(url)
+    assert_query_budget(lambda: web.get(url), 8)
+    form = {"relationship_type": "friend", "contact_name": "Ana", "contact_phone": "555-222-1111"}
+    assert_query_budget(lambda: web.post(url, form), 18)  # with its audit event
 
 
 def test_a_colleague_cannot_add_to_another_teams_client(

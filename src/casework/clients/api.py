@@ -59,6 +59,7 @@ from .schemas import (
     PhoneOut,
     RelationshipIn,
     RelationshipOut,
+    RelationshipUpdateIn,
 )
 from .search import ClientQuery, search_clients
 
@@ -415,6 +416,20 @@ def add_relationship(request: HttpRequest, client_id: int, payload: Relationship
     )
 
 
+@router.put(
+    "/clients/{client_id}/relationships/{item_id}",
+    response=with_errors({200: RelationshipOut}, 403, 404),
+    tags=["clients"],
+)
+def update_relationship(
+    request: HttpRequest, client_id: int, item_id: int, payload: RelationshipUpdateIn
+) -> Relationship:
+    """Correct a relationship's details. To name someone else, delete it and add another."""
+    user = request_user(request)
+    row = _relationship(user, client_id, item_id)
+    return services.relationship_update(actor=user, relationship=row, **payload.model_dump())
+
+
 @router.delete(
     "/clients/{client_id}/relationships/{item_id}",
     response=with_errors({204: None}, 403, 404),
@@ -422,12 +437,17 @@ def add_relationship(request: HttpRequest, client_id: int, payload: Relationship
 )
 def remove_relationship(request: HttpRequest, client_id: int, item_id: int) -> Any:
     user = request_user(request)
+    services.relationship_remove(actor=user, relationship=_relationship(user, client_id, item_id))
+    return Status(204, None)
+
+
+def _relationship(user: User, client_id: int, item_id: int) -> Relationship:
+    """A relationship of a client the user may change (404 otherwise)."""
     client = access.get_client(user, client_id, Action.CHANGE)
     row = Relationship.objects.filter(client=client, pk=item_id).first()
     if row is None:
         raise NotFound(_("Not found."))
-    services.relationship_remove(actor=user, relationship=row)
-    return Status(204, None)
+    return row
 
 
 # --- merge ----------------------------------------------------------------------------------

@@ -315,6 +315,19 @@ class RelationshipIn(Input):
     emergency_contact: bool = False
 
 
+class RelationshipUpdateIn(Input):
+    """Every detail that can change (what is left out is cleared); the person named cannot."""
+
+    relationship_type: str
+    contact_name: str = Field("", description="Ignored for a client of the agency.")
+    contact_phone: str = ""
+    contact_organization: str = ""
+    contact_role: str = ""
+    household_member: bool = False
+    head_of_household: bool = False
+    emergency_contact: bool = False
+
+
 class MergeIn(Input):
     merged: int = Field(description="Id of the duplicate record that merges into this one.")
 
