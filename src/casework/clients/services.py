@@ -546,19 +546,6 @@ def _relationship_errors(
     return errors
 
 
-#: What can be changed on a relationship (the person it names cannot: remove and add).
-RELATIONSHIP_FIELDS = (
-    "relationship_type",
-    "contact_name",
-    "contact_phone",
-    "contact_organization",
-    "contact_role",
-    "household_member",
-    "head_of_household",
-    "emergency_contact",
-)
-
-
 def relationship_update(
     *,
     actor: User,

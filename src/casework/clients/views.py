@@ -418,7 +418,7 @@ def relationship_edit(request: AuthenticatedRequest, pk: int, item: int) -> Http
     )
     if row is None:
         raise NotFound
-    initial = {name: getattr(row, name) for name in services.RELATIONSHIP_FIELDS}
+    initial = {name: getattr(row, name) for name in RelationshipEditForm.base_fields}
     form = RelationshipEditForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":

@@ -31,7 +31,7 @@ from casework.plans.models import Goal
 from casework.referrals.outcomes import ProviderOutcome, provider_outcomes
 
 from . import categories, derived, geo
-from .models import Accessibility, Language, Provider, Service, ServiceAtLocation
+from .models import Accessibility, Language, Service, ServiceAtLocation
 from .search import (
     DEFAULT_RADIUS_KM,
     DirectoryQuery,
@@ -40,6 +40,7 @@ from .search import (
     locations_for,
     name_order,
     nearest_ids,
+    ours,
     uses_text_index,
     with_details,
 )
@@ -238,13 +239,8 @@ def candidates(actor: User, profile: Profile) -> list[Service]:
                 :NEAREST_CANDIDATES
             ]
         )
-    # By the few providers that are our agency: SQLite would otherwise read every
-    # service in name order to find ours (150 ms at 100,000 services).
-    ours = Provider.objects.filter(
-        organization_id=access.organization_id(actor), is_own_agency=True
-    )
     ids += list(
-        services.filter(provider_id__in=list(ours.values_list("pk", flat=True)))
+        services.filter(ours(access.organization_id(actor)))
         .order_by(*name_order(narrowed))
         .values_list("pk", flat=True)[:IN_HOUSE_CANDIDATES]
     )

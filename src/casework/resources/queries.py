@@ -20,6 +20,7 @@ from .models import (
     Service,
     ServiceAtLocation,
 )
+from .search import ours
 
 IN_HOUSE_ALTERNATIVES = 10
 
@@ -108,7 +109,7 @@ def in_house_alternatives(user: User, service: Service) -> list[Service]:
     return list(
         access.directory_services(user)
         .filter(
-            provider__is_own_agency=True,
+            ours(access.organization_id(user)),
             pk__in=Attribute.objects.filter(
                 organization_id=service.organization_id, taxonomy_term_id__in=term_ids
             ).values("service_id"),

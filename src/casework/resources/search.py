@@ -53,6 +53,7 @@ from . import derived
 from .geo import Point, bounding_box, distance_km, squared_distance_expression
 from .models import (
     Attribute,
+    Provider,
     Service,
     ServiceAtLocation,
     ServiceOpening,
@@ -284,8 +285,18 @@ def filtered(
     if query.accepting_only:
         services = services.filter(accepting_referrals=True)
     if query.in_house_only:
-        services = services.filter(provider__is_own_agency=True)
+        services = services.filter(ours(org_id))
     return services
+
+
+def ours(organization_id: int) -> Q:
+    """Services of our own agency (in-house), named by its providers' ids.
+
+    Those providers are a handful among thousands, listed by the partial index
+    ``provider_own_agency``; joining each service to its provider instead made SQLite
+    read every service to find ours (150 ms of a matching at 100,000 services)."""
+    providers = Provider.objects.filter(organization_id=organization_id, is_own_agency=True)
+    return Q(provider_id__in=list(providers.values_list("pk", flat=True)))
 
 
 def uses_text_index(query: DirectoryQuery) -> bool:
