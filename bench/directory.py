@@ -4,7 +4,7 @@
 
 Starts from an empty database (a SQLite file in a temporary directory, or the
 PostgreSQL database ``casework_bench_directory``, dropped and created again),
-generates a small agency with ``casework.core.generate`` and a directory of
+generates a small agency with ``casework.site.generate`` and a directory of
 ``--services`` services with ``casework.resources.synthetic``, then times searches of
 mixed kinds (words, category + language, age + free, open now, near + radius,
 combined) and matchings for cases. Prints p50/p95/max in ms and queries per call.
@@ -67,9 +67,9 @@ def prepare(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from casework.core.generate import generate
     from casework.core.models import Organization
     from casework.resources.synthetic import generate_directory
+    from casework.site.generate import generate
 
     print(f"== {connection.vendor}: migrating", flush=True)
     call_command("migrate", verbosity=0)

@@ -177,12 +177,12 @@ def child(args: argparse.Namespace) -> int:
     from django.db import connection
     from django.test import Client
 
+    from casework import access
     from casework.assessments.models import Assessment
     from casework.clients.models import INTAKE_STATUSES, Case, CaseStatus
-    from casework.core import access
-    from casework.core.generate import generate
     from casework.core.models import Role, StaffProfile, TeamMembership, TeamRole, User
     from casework.notes.models import Note, NoteStatus
+    from casework.site.generate import generate
 
     print(f"\n== {connection.vendor}: migrating a fresh database", flush=True)
     call_command("migrate", verbosity=0)
@@ -352,12 +352,12 @@ def generated_before() -> Any:
         ClientIdentifier,
         ClientPhone,
     )
-    from casework.core.generate import GenerationResult
     from casework.core.models import Organization, Program, StaffProfile, Team
     from casework.intake.models import Application, IntakeDecision
     from casework.monitoring.models import Alert, Appointment, Task
     from casework.notes.models import Note
     from casework.plans.models import ServicePlan
+    from casework.site.generate import GenerationResult
 
     result = GenerationResult(
         organizations=Organization.objects.count(),

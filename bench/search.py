@@ -4,7 +4,7 @@
 
 Starts from an empty database (a SQLite file in a temporary directory, or the
 PostgreSQL database ``casework_bench_search``, dropped and created again),
-generates an agency with ``casework.core.generate`` (which gives clients
+generates an agency with ``casework.site.generate`` (which gives clients
 phones and Medicaid ids too), and then times what the "Find a client" page and the
 duplicate check run: the count and first page of a search, as an intake
 coordinator (the widest view) and as a case manager. Prints p50/p95 in ms.
@@ -73,7 +73,7 @@ def prepare(args: argparse.Namespace) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from casework.core.generate import generate
+    from casework.site.generate import generate
 
     print(f"== {connection.vendor}: migrating", flush=True)
     call_command("migrate", verbosity=0)
@@ -89,10 +89,10 @@ def measure(args: argparse.Namespace) -> None:
     from django.core.paginator import Paginator
     from django.db import connection
 
+    from casework import access
     from casework.clients.matching import find_possible_duplicates
     from casework.clients.models import Client, ClientIdentifier, ClientPhone
     from casework.clients.search import ClientQuery, search_clients
-    from casework.core import access
     from casework.core.models import Role, StaffProfile, TeamMembership, TeamRole, User
 
     intake_profile = (

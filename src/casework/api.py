@@ -39,6 +39,7 @@ from casework.core import context
 from casework.core.api import router as core_router
 from casework.core.api_auth import CsrfFailed, session_auth, token_auth
 from casework.core.errors import ConflictError, NotFound
+from casework.core.schemas import error_response
 from casework.intake.api import router as intake_router
 from casework.monitoring.api import router as monitoring_router
 from casework.notes.api import router as notes_router
@@ -50,17 +51,6 @@ from casework.resources.api import router as resources_router
 logger = logging.getLogger("casework.api")
 
 View = Callable[..., HttpResponseBase]
-
-
-def error_response(
-    status: int,
-    code: str,
-    message: str,
-    fields: dict[str, list[str]] | None = None,
-    **extra: Any,
-) -> JsonResponse:
-    body = {"error": {"code": code, "message": str(message), "fields": fields or {}, **extra}}
-    return JsonResponse(body, status=status)
 
 
 def _not_found() -> JsonResponse:

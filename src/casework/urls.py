@@ -5,6 +5,7 @@ from casework.core.admin_site import admin_site
 
 urlpatterns = [
     path("", include("casework.core.auth_urls")),
+    path("", include("casework.site.urls")),
     path("", include("casework.core.urls")),
     path("", include("casework.clients.urls")),
     path("", include("casework.intake.urls")),
@@ -24,5 +25,5 @@ urlpatterns = [
 
 handler400 = "casework.core.views.bad_request"
 handler403 = "casework.core.views.permission_denied"
-handler404 = "casework.core.views.page_not_found"
+handler404 = "casework.site.views.page_not_found"
 handler500 = "casework.core.views.server_error"

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.urls import reverse
 
+from casework.access import Action
 from casework.assessments import queries, services
 from casework.assessments.models import InstrumentVersion, VersionStatus
-from casework.core.access import Action
 from casework.core.models import User
 from tests.personas import Personas
 

@@ -1,4 +1,4 @@
-"""Who sees a restricted record, and how break-glass grants widen that (core.access)."""
+"""Who sees a restricted record, and how break-glass grants widen that (casework.access)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ import pytest
 from django.test import Client as DjangoClient
 from django.utils import timezone
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import CaseStatus
 from casework.clients.search import ClientQuery, search_clients
 from casework.confidentiality import services
 from casework.confidentiality.models import BreakGlassGrant
-from casework.core import access
-from casework.core.access import Action
 from casework.core.errors import NotFound
 from casework.core.models import AuditEvent, User
 from tests.factories import CaseFactory, TaskFactory, UserFactory

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from casework import access
 from casework.clients.models import Client
 from casework.confidentiality import demo
 from casework.confidentiality.models import BreakGlassGrant
-from casework.core import access
 from casework.core.models import AuditEvent, User
 from casework.monitoring.models import Alert
 from tests.factories import CaseFactory, UserFactory

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from casework.core import access
-from casework.core.access import Action
+from casework import access
+from casework.access import Action
 from casework.core.errors import NotFound, PermissionDenied
 from tests.personas import Personas
 

@@ -14,10 +14,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.test import override_settings
 
+from casework import access
+from casework.access import Action
 from casework.assessments.models import Assessment, AssessmentStatus, IdentifiedNeed
 from casework.clients.models import Case, CaseAssignment, CaseStatus, Client
-from casework.core import access, audit, demo
-from casework.core.access import Action
+from casework.core import audit
 from casework.core.models import (
     AuditEvent,
     Organization,
@@ -30,6 +31,7 @@ from casework.core.models import (
 from casework.intake.models import Application, ApplicationStatus
 from casework.plans import queries as plans_queries
 from casework.plans.models import PlanReview, PlanStatus, PlanVersion, ServicePlan
+from casework.site import demo
 
 from .test_demo import EXPECTED_ROLES, run_demo
 

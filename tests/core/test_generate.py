@@ -10,6 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, F, Max
 
+from casework import access
+from casework.access import Action
 from casework.assessments import definitions
 from casework.assessments import queries as assessment_queries
 from casework.assessments.models import (
@@ -32,10 +34,7 @@ from casework.clients.models import (
 )
 from casework.clients.search import ClientQuery, search_clients
 from casework.clients.services import normalize_identifier, phone_digits
-from casework.core import access, audit
-from casework.core.access import Action
-from casework.core.demo import DEMO_PASSWORD
-from casework.core.generate import GenerationResult, generate
+from casework.core import audit
 from casework.core.models import (
     AuditEvent,
     Organization,
@@ -58,6 +57,8 @@ from casework.intake.models import (
     IntakeDecision,
     LifeDomain,
 )
+from casework.site.demo import DEMO_PASSWORD
+from casework.site.generate import GenerationResult, generate
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from casework.access import Action
 from casework.clients.models import Case, CaseAssignment, CaseStatus
-from casework.core.access import Action
 from casework.core.errors import ConflictError, NotFound
 from casework.core.models import AuditEvent, Program
 from casework.intake import queries, services

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from casework.core import access
-from casework.core.access import Action
+from casework import access
+from casework.access import Action
 from casework.core.models import User
 from casework.monitoring import queries
 from tests.factories import AlertFactory, AppointmentFactory, TaskFactory

@@ -9,9 +9,9 @@ import pytest
 from django.utils import timezone
 
 from casework.clients.models import Case
-from casework.core.generate import _insert
 from casework.monitoring import demo, synthetic
 from casework.monitoring.models import Alert, Appointment, CalendarFeed, Task
+from casework.site.generate import _insert
 from tests.factories import CaseFactory
 from tests.personas import Personas
 

@@ -5,8 +5,8 @@ from django.db.models import Max
 from django.utils import timezone
 
 from casework.clients.models import Case, CaseStatus
-from casework.core.generate import generate
 from casework.notes.models import CLIENT_CONTACT_TYPES, Note, NoteAddendum, NoteStatus
+from casework.site.generate import generate
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from casework.core import access
+from casework import access
 from casework.plans import queries, services
 from tests.factories import CaseFactory, TeamMembershipFactory, UserFactory
 from tests.personas import Personas

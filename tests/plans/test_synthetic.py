@@ -11,11 +11,11 @@ from django.test import Client
 from django.utils import timezone
 
 from casework.clients.models import Case
-from casework.core.generate import _insert
 from casework.core.models import User
 from casework.plans import queries, synthetic
 from casework.plans.models import Goal, PlanReview, PlanStatus, PlanVersion, ServicePlan
 from casework.plans.snapshot import plan_diff
+from casework.site.generate import _insert
 from tests.factories import CaseFactory
 from tests.personas import Personas
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from casework.core import access
-from casework.core.access import Action
+from casework import access
+from casework.access import Action
 from casework.referrals.queries import case_referrals, waiting_for_answer
 from tests.factories import TeamMembershipFactory
 from tests.personas import Personas

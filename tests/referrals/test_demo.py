@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 
 from casework.clients.models import Case, CaseStatus
-from casework.core.generate import _insert
 from casework.referrals import demo, services, synthetic
 from casework.referrals.models import (
     NEXT_STATUSES,
@@ -21,6 +20,7 @@ from casework.referrals.models import (
     ReferralStatus,
 )
 from casework.resources.models import Service
+from casework.site.generate import _insert
 from tests.factories import CaseFactory, UserFactory
 from tests.personas import Personas
 

@@ -16,9 +16,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import Case
-from casework.core import access, audit, uploads
-from casework.core.access import Action
+from casework.core import audit, uploads
 from casework.core.errors import PermissionDenied
 from casework.core.models import User
 from casework.core.services import check_version

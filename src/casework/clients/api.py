@@ -14,13 +14,13 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from casework.core import access
-from casework.core.access import Action
+from casework import access
+from casework.access import Action
 from casework.core.api_auth import request_user
 from casework.core.errors import NotFound
 from casework.core.models import User
 from casework.core.pagination import PageNumberPagination
-from casework.core.schemas import with_errors
+from casework.core.schemas import error_response, with_errors
 
 from . import services
 from .matching import Match, find_possible_duplicates, restricted_record_may_match
@@ -194,8 +194,6 @@ def create_client(request: HttpRequest, payload: ClientCreateIn) -> Any:
 
     The 409 answer lists the matches (``error.matches``) so they can be shown first.
     """
-    from casework.api import error_response
-
     user = request_user(request)
     access.require(user.has_role(*services.CLIENT_CREATORS))
     data = payload.model_dump(exclude_unset=True)

@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework.core import access, languages
+from casework import access
+from casework.core import languages
 from casework.core.forms import StaffChoiceField, version_field
 from casework.core.models import Role, Team, User
-from casework.core.views import organization_of
+from casework.core.web import organization_of
 
 from .models import (
     Case,

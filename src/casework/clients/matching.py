@@ -21,7 +21,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
-from casework.core import access
+from casework import access
 from casework.core.models import User
 
 from .models import Client, ClientIdentifier, ClientPhone, IdentifierKind

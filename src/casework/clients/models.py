@@ -140,7 +140,7 @@ class Client(models.Model):
         related_name="merged_records",
         editable=False,
     )
-    # Restricted: only the teams of the client's open cases see it (core.access); set by
+    # Restricted: only the teams of the client's open cases see it (casework.access); set by
     # confidentiality.services.client_restrict.
     is_restricted = models.BooleanField(_("restricted record"), default=False, editable=False)
     restriction_reason = models.CharField(

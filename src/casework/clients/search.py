@@ -17,7 +17,7 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
-from casework.core import access
+from casework import access
 from casework.core.models import User
 
 from .models import Client, ClientIdentifier, ClientPhone

@@ -12,8 +12,9 @@ from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.core import access, audit
-from casework.core.access import Action
+from casework import access
+from casework.access import Action
+from casework.core import audit
 from casework.core.errors import NotFound
 from casework.core.models import Organization, Program, Role, Team, TeamMembership, User
 from casework.core.services import check_version

@@ -4,8 +4,6 @@ from . import views
 
 urlpatterns = [
     path("cases/", views.case_list, name="case-list"),
-    path("cases/<int:pk>/", views.case_detail, name="case-detail"),
-    path("cases/<int:pk>/assign/", views.case_assign, name="case-assign"),
     path("clients/", views.client_list, name="client-list"),
     path("clients/new/", views.client_register, name="client-register"),
     path("clients/<int:pk>/", views.client_detail, name="client-detail"),

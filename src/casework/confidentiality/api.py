@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from casework import access
 from casework.clients.models import Client
-from casework.core import access
 from casework.core.api_auth import request_user
 from casework.core.errors import NotFound
 from casework.core.models import AuditEvent

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from casework.core import access
+from casework import access
 
 
 def break_glass(request: HttpRequest) -> dict[str, Any]:

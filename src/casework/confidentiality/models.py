@@ -14,7 +14,7 @@ from casework.core.models import Organization
 class BreakGlassGrant(models.Model):
     """One person's emergency access to one client's record, for a limited time.
 
-    Read-only access to the client and every case of theirs (see core.access), granted
+    Read-only access to the client and every case of theirs (see casework.access), granted
     after the person gave a reason; the grant itself is audited and alerts the privacy
     officers. Rows are never deleted: they are the history the privacy officer reads.
     """

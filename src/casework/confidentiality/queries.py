@@ -8,8 +8,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from casework import access
 from casework.clients.models import Client
-from casework.core import access
 from casework.core.errors import NotFound
 from casework.core.models import AuditEvent, User
 

@@ -16,11 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
 from casework.clients.models import Client, RestrictionReason
-from casework.core import access, audit
+from casework.core import audit
 from casework.core.models import Role, User
+from casework.monitoring.alerts import alert_raise
 from casework.monitoring.models import AlertKind
-from casework.monitoring.services import alert_raise
 
 from .models import BreakGlassGrant
 

@@ -14,12 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from casework import access
 from casework.clients.models import Case, Client
-from casework.core import access
 from casework.core.errors import NotFound
 from casework.core.forms import add_service_errors
 from casework.core.models import User
-from casework.core.views import AuthenticatedRequest, is_partial, window
+from casework.core.web import AuthenticatedRequest, is_partial, window
 
 from . import queries, services
 from .forms import AccessReportFilterForm, BreakGlassForm, ReportLookupForm, RestrictionForm

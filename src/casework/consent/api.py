@@ -11,8 +11,8 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from casework import access
 from casework.clients.services import client_record_viewed
-from casework.core import access
 from casework.core.api_auth import request_user
 from casework.core.pagination import PageNumberPagination
 from casework.core.schemas import with_errors

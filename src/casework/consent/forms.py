@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework import access
 from casework.clients.models import Client, Relationship
-from casework.core import access
 from casework.core.models import Organization, OrganizationKind, User
 from casework.resources.models import Provider
 

@@ -13,9 +13,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from casework import access
 from casework.assessments.models import DONE_STATUSES, Assessment
 from casework.clients.models import Client
-from casework.core import access, languages
+from casework.core import languages
 from casework.core.models import User
 from casework.notes.models import Note, NoteStatus
 from casework.plans.models import Goal, PlanStatus

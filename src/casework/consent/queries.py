@@ -1,12 +1,12 @@
-"""Reads of consents and disclosures, filtered by the access policy (``core.access``)."""
+"""Reads of consents and disclosures, filtered by the access policy (``casework.access``)."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from casework import access
 from casework.clients.models import Client
-from casework.core import access
 from casework.core.errors import NotFound
 from casework.core.models import User
 

@@ -17,8 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
 from casework.clients.models import Client, Relationship
-from casework.core import access, audit, uploads
+from casework.core import audit, uploads
 from casework.core.models import Organization, OrganizationKind, User
 from casework.resources.models import Provider
 

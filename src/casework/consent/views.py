@@ -18,12 +18,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casework import access
 from casework.clients.models import Client
-from casework.core import access, uploads
+from casework.core import uploads
 from casework.core.errors import NotFound
 from casework.core.forms import add_service_errors
 from casework.core.models import User
-from casework.core.views import AuthenticatedRequest, paginate
+from casework.core.web import AuthenticatedRequest, paginate
 
 from . import queries, services, wording
 from .forms import ConsentForm, RevokeForm, ShareForm

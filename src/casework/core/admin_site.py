@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.http import HttpRequest
 
-from . import access
+from . import permissions
 
 
 class CaseworkAdminSite(admin.AdminSite):
@@ -16,7 +16,7 @@ class CaseworkAdminSite(admin.AdminSite):
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
-        return bool(user.is_authenticated and access.can_use_django_admin(user))
+        return bool(user.is_authenticated and permissions.can_use_django_admin(user))
 
 
 admin_site = CaseworkAdminSite(name="django-admin")

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
-from . import access, services
+from . import permissions, services
 from .api_auth import request_user, session_auth
 from .errors import NotFound, PermissionDenied
 from .models import ApiToken, AuditEvent, Program, Team, TeamMembership, User
@@ -61,9 +61,9 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "roles": sorted(user.roles),
         "teams": list(memberships),
         "permissions": {
-            "administer": access.can_administer(user),
-            "configure_programs": access.can_configure_programs(user),
-            "read_audit_log": access.can_read_audit_log(user),
+            "administer": permissions.can_administer(user),
+            "configure_programs": permissions.can_configure_programs(user),
+            "read_audit_log": permissions.can_read_audit_log(user),
         },
     }
 
@@ -114,7 +114,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> Status[None]:
 
 def _programs(user: User) -> QuerySet[Program]:
     """The programs of the user's agency; every staff member may read its configuration."""
-    return access.programs(user)
+    return permissions.programs(user)
 
 
 def _get(queryset: QuerySet[Any], pk: int, message: str) -> Any:
@@ -164,7 +164,7 @@ def update_program(request: HttpRequest, program_id: int, payload: ProgramPatch)
 
 def _teams(user: User) -> QuerySet[Team]:
     """The teams of the user's agency; who works where is known to all its staff."""
-    return access.teams(user).select_related("program")
+    return permissions.teams(user).select_related("program")
 
 
 @router.get("/teams", response=with_errors({200: list[TeamOut]}), tags=["teams"])
@@ -184,10 +184,12 @@ def get_team(request: HttpRequest, team_id: int) -> Team:
 
 
 def _staff(user: User) -> QuerySet[User]:
-    access.require(access.can_administer(user), _("Only agency admins see the staff list."))
+    permissions.require(
+        permissions.can_administer(user), _("Only agency admins see the staff list.")
+    )
     memberships = TeamMembership.objects.select_related("team").order_by("team__name")
     return (
-        access.users(user)
+        permissions.users(user)
         .select_related("staff_profile")
         .prefetch_related(Prefetch("team_memberships", memberships))
         .order_by("last_name", "first_name", "pk")
@@ -222,9 +224,9 @@ def list_audit_events(
 ) -> QuerySet[AuditEvent]:
     """Your agency's audit log, newest first (auditors only)."""
     user = request_user(request)
-    if not access.can_read_audit_log(user):
+    if not permissions.can_read_audit_log(user):
         raise PermissionDenied(_("Only auditors read the audit log."))
-    events = access.audit_events(user)
+    events = permissions.audit_events(user)
     if filters.action:
         events = events.filter(action=filters.action)
     if filters.actor is not None:

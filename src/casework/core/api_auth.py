@@ -1,7 +1,7 @@
 """Who is calling the API: a personal token (scripts) or the signed-in session (browser).
 
 Both return the acting ``User``; the API reads it from ``request.auth``. What that
-user may then see and do is decided by ``casework.core.access``, never here.
+user may then see and do is decided by ``casework.access``, never here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
-from . import access
+from . import permissions
 from .models import TOKEN_PREFIX_LENGTH, ApiToken, User
 
 TOKEN_SCHEME_PREFIX = "cw_"  # noqa: S105 - a marker every token starts with, not a secret
@@ -121,7 +121,7 @@ class SessionAuth(NinjaSessionAuth):
             return None
         # The web pages send such a person to two-factor set-up; the API cannot, so it
         # refuses until they have done it.
-        if access.two_factor_pending(user):
+        if permissions.two_factor_pending(user):
             raise TwoFactorRequired
         return user
 

@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import access, eligibility
+from . import eligibility, permissions
 from .models import ExpertiseArea, Program, Role, Team, TeamRole, User
 
 
@@ -289,7 +289,7 @@ class TeamForm(forms.Form):
     def __init__(self, *args: Any, viewer: User, creating: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         program_field: Any = self.fields["program"]
-        program_field.queryset = access.programs(viewer)
+        program_field.queryset = permissions.programs(viewer)
         if creating:
             del self.fields["is_active"]
             del self.fields["expected_version"]
@@ -313,7 +313,7 @@ class TeamMemberForm(forms.Form):
         self, *args: Any, actor: User, not_in_team: Team | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        staff: QuerySet[User] = access.users(actor).filter(is_active=True)
+        staff: QuerySet[User] = permissions.users(actor).filter(is_active=True)
         if not_in_team is not None:
             staff = staff.exclude(team_memberships__team=not_in_team)
         user_field: Any = self.fields["user"]
@@ -454,7 +454,9 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args: Any, viewer: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         actor_field: Any = self.fields["actor"]
-        actor_field.queryset = access.users(viewer).order_by("last_name", "first_name", "email")
+        actor_field.queryset = permissions.users(viewer).order_by(
+            "last_name", "first_name", "email"
+        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

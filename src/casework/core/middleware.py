@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from . import access, context
+from . import context, permissions
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -83,7 +83,7 @@ class TwoFactorRequiredMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and access.two_factor_pending(user)
+            and permissions.two_factor_pending(user)
             and not request.path.startswith(TWO_FACTOR_EXEMPT_PREFIXES)
         ):
             return redirect("two-factor-setup")

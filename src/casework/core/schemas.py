@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Schema
 from pydantic import AwareDatetime, ConfigDict, ValidationInfo, field_validator
@@ -55,6 +56,18 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    fields: dict[str, list[str]] | None = None,
+    **extra: Any,
+) -> JsonResponse:
+    """The one error shape of the API (``ErrorOut``), from any endpoint or none."""
+    body = {"error": {"code": code, "message": str(message), "fields": fields or {}, **extra}}
+    return JsonResponse(body, status=status)
 
 
 def with_errors(ok: dict[int, Any], *codes: int) -> dict[int, Any]:

@@ -3,7 +3,6 @@ from django.urls import path
 from . import views, views_manage
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("audit/", views.audit_log, name="audit-log"),
     path("manage/", views_manage.manage_home, name="manage-home"),
     path("manage/organization/", views_manage.organization_edit, name="manage-organization"),

@@ -16,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import access, services
+from . import permissions, services
 from .errors import ConflictError
 from .forms import (
     RULES_HELP,
@@ -32,16 +32,16 @@ from .forms import (
     rules_from_formset,
 )
 from .models import Organization, Program, Team, TeamMembership, TeamRole, User
-from .views import AuthenticatedRequest, organization_of, paginate
+from .web import AuthenticatedRequest, organization_of, paginate
 
 
 def _administrator(request: AuthenticatedRequest) -> User:
-    access.require(access.can_administer(request.user))
+    permissions.require(permissions.can_administer(request.user))
     return request.user
 
 
 def _program_manager(request: AuthenticatedRequest) -> User:
-    access.require(access.can_configure_programs(request.user))
+    permissions.require(permissions.can_configure_programs(request.user))
     return request.user
 
 
@@ -49,9 +49,9 @@ def _program_manager(request: AuthenticatedRequest) -> User:
 def manage_home(request: AuthenticatedRequest) -> HttpResponse:
     user = _administrator(request)
     counts = {
-        "programs": access.programs(user).filter(is_active=True).count(),
-        "teams": access.teams(user).filter(is_active=True).count(),
-        "staff": access.users(user).filter(is_active=True).count(),
+        "programs": permissions.programs(user).filter(is_active=True).count(),
+        "teams": permissions.teams(user).filter(is_active=True).count(),
+        "staff": permissions.users(user).filter(is_active=True).count(),
     }
     return render(request, "manage/home.html", {"counts": counts})
 
@@ -93,7 +93,7 @@ def organization_edit(request: AuthenticatedRequest) -> HttpResponseBase:
 def program_list(request: AuthenticatedRequest) -> HttpResponse:
     user = _program_manager(request)
     programs = (
-        access.programs(user)
+        permissions.programs(user)
         .annotate(team_count=Count("teams", distinct=True))
         .order_by("-is_active", "name")
     )
@@ -158,7 +158,7 @@ def program_new(request: AuthenticatedRequest) -> HttpResponseBase:
 @login_required
 def program_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     user = _program_manager(request)
-    program = get_object_or_404(access.programs(user), pk=pk)
+    program = get_object_or_404(permissions.programs(user), pk=pk)
     if request.method != "POST":
         return _program_page(
             request,
@@ -207,7 +207,7 @@ def program_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 def team_list(request: AuthenticatedRequest) -> HttpResponse:
     user = _administrator(request)
     teams = (
-        access.teams(user)
+        permissions.teams(user)
         .select_related("program")
         .annotate(
             member_count=Count("memberships", distinct=True),
@@ -261,7 +261,7 @@ def _members_context(
 @login_required
 def team_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     user = _administrator(request)
-    team = get_object_or_404(access.teams(user).select_related("program"), pk=pk)
+    team = get_object_or_404(permissions.teams(user).select_related("program"), pk=pk)
     conflict = ""
     status = 200
     if request.method == "POST":
@@ -320,7 +320,7 @@ def _members_response(
 def team_member_set(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     """Add a member, or change a member's role in the team."""
     user = _administrator(request)
-    team = get_object_or_404(access.teams(user), pk=pk)
+    team = get_object_or_404(permissions.teams(user), pk=pk)
     form = TeamMemberForm(request.POST, actor=user)
     if not form.is_valid():
         return _members_response(request, team, add_form=form)
@@ -341,8 +341,8 @@ def team_member_set(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 @require_POST
 def team_member_remove(request: AuthenticatedRequest, pk: int, user_pk: int) -> HttpResponseBase:
     user = _administrator(request)
-    team = get_object_or_404(access.teams(user), pk=pk)
-    member = get_object_or_404(access.users(user), pk=user_pk)
+    team = get_object_or_404(permissions.teams(user), pk=pk)
+    member = get_object_or_404(permissions.users(user), pk=user_pk)
     try:
         services.team_member_remove(actor=user, team=team, user=member)
     except ValidationError as exc:
@@ -360,7 +360,7 @@ def team_member_remove(request: AuthenticatedRequest, pk: int, user_pk: int) -> 
 def staff_list(request: AuthenticatedRequest) -> HttpResponse:
     user = _administrator(request)
     form = StaffFilterForm(request.GET or None)
-    staff = access.users(user).select_related("staff_profile")
+    staff = permissions.users(user).select_related("staff_profile")
     status = "active"
     if form.is_bound and form.is_valid():
         status = form.cleaned_data["status"] or "active"
@@ -415,7 +415,7 @@ def staff_new(request: AuthenticatedRequest) -> HttpResponseBase:
 
 
 def _staff_member(user: User, pk: int) -> User:
-    return get_object_or_404(access.users(user).select_related("staff_profile"), pk=pk)
+    return get_object_or_404(permissions.users(user).select_related("staff_profile"), pk=pk)
 
 
 @login_required

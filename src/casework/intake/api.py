@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Status, UploadedFile
 from ninja.pagination import paginate
 
-from casework.core import access
-from casework.core.access import Action
+from casework import access
+from casework.access import Action
 from casework.core.api_auth import request_user
 from casework.core.errors import NotFound
 from casework.core.models import User

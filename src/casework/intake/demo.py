@@ -1,6 +1,6 @@
 """Demo applications in every state, made through the intake services.
 
-Called by the demo agency builder (``core/demo.py``) once its programs, teams and
+Called by the demo agency builder (``site/demo.py``) once its programs, teams and
 clients exist::
 
     from casework.intake import demo as intake_demo
@@ -18,8 +18,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from casework import access
 from casework.clients.models import OPEN_STATUSES, Case, Client
-from casework.core import access, context
+from casework.core import context
 from casework.core.models import Program, User
 
 from . import queries, services

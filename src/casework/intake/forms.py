@@ -10,8 +10,8 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from casework import access
 from casework.clients.models import Client
-from casework.core import access
 from casework.core.forms import StaffChoiceField, version_field
 from casework.core.models import Program, Team, User
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from casework.core import access
-from casework.core.access import Action
+from casework import access
+from casework.access import Action
 from casework.core.errors import NotFound, PermissionDenied
 from casework.core.models import ExpertiseArea, Role, StaffProfile, TeamMembership, User
 from casework.core.templatetags.casework_ui import language_name

@@ -16,10 +16,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
+from casework.access import Action
 from casework.clients import services as client_services
 from casework.clients.models import OPEN_STATUSES, Case, CaseStatus, Client
-from casework.core import access, audit, uploads
-from casework.core.access import Action
+from casework.core import audit, uploads
 from casework.core.models import Program, Role, Team, User
 from casework.core.services import check_version
 

@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from casework.core import access
-from casework.core.access import Action
+from casework import access
+from casework.access import Action
 from casework.core.errors import ConflictError, NotFound
 from casework.core.forms import add_service_errors
-from casework.core.views import AuthenticatedRequest, is_partial, paginate
+from casework.core.web import AuthenticatedRequest, is_partial, paginate
 
 from . import queries, screening, services
 from .forms import (

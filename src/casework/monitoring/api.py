@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 from ninja.pagination import paginate
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import Case
-from casework.core import access
-from casework.core.access import Action
 from casework.core.api_auth import request_user
 from casework.core.models import User
 from casework.core.pagination import PageNumberPagination

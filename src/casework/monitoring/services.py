@@ -7,13 +7,14 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import Case
-from casework.core import access, audit
-from casework.core.access import Action
+from casework.core import audit
 from casework.core.errors import PermissionDenied
 from casework.core.models import User
 from casework.core.services import check_version
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 from .models import (
     Alert,
-    AlertKind,
     Appointment,
     AppointmentAttendee,
     AppointmentKind,
@@ -34,52 +34,6 @@ from .models import (
 )
 
 # --- alerts ---------------------------------------------------------------------------------
-
-
-def alert_raise(
-    *,
-    recipients: Iterable[User],
-    kind: AlertKind,
-    key: str,
-    message: str,
-    case: Case | None = None,
-    link: str = "",
-) -> list[Alert]:
-    """Raise one alert per recipient; a key already raised for a recipient is left alone.
-
-    Called from inside other services' transactions (an emergency note) and from the
-    sweep. Returns the alerts that are new. ``message`` must not hold client details:
-    it names the case by its number.
-    """
-    created: list[Alert] = []
-    for recipient in {r.pk: r for r in recipients}.values():
-        if recipient.organization_id is None:
-            continue
-        if Alert.objects.filter(recipient=recipient, key=key).exists():
-            continue
-        try:
-            with transaction.atomic():
-                alert = Alert.objects.create(
-                    organization_id=recipient.organization_id,
-                    recipient=recipient,
-                    case=case,
-                    kind=kind,
-                    key=key,
-                    message=message[:300],
-                    link=link,
-                )
-        except IntegrityError:  # raised by a concurrent sweep a moment ago
-            continue
-        created.append(alert)
-    return created
-
-
-def alerts_settle(*, key_prefix: str) -> int:
-    """What the alerts are about has been dealt with (a plan decided, say): close every open
-    alert whose key starts with ``key_prefix``, whoever it was for. Returns how many."""
-    return Alert.objects.filter(key__startswith=key_prefix, dismissed_at__isnull=True).update(
-        dismissed_at=timezone.now()
-    )
 
 
 def alert_dismiss(*, actor: User, alert: Alert) -> Alert:
@@ -100,11 +54,6 @@ def alert_dismiss(*, actor: User, alert: Alert) -> Alert:
             changes={"kind": alert.kind},
         )
     return alert
-
-
-def case_supervisors(case: Case) -> list[User]:
-    """The supervisors of the case's team: who hears about emergencies and plans to approve."""
-    return access.team_supervisors(case.team_id)
 
 
 def _client_id(case: Case | None) -> int | None:

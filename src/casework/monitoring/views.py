@@ -18,13 +18,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import Case
-from casework.core import access
-from casework.core.access import Action
 from casework.core.errors import ConflictError, NotFound
 from casework.core.forms import add_service_errors
 from casework.core.models import Role, User
-from casework.core.views import AuthenticatedRequest, HomeSection, is_partial, paginate
+from casework.core.web import AuthenticatedRequest, HomeSection, is_partial, paginate
 
 from . import ical, queries, services
 from .forms import TASK_VIEWS, AppointmentForm, AppointmentStatusForm, CaseFlagsForm, TaskForm

@@ -1,4 +1,4 @@
-"""Reads of case notes, already filtered by the access policy (``core.access.notes``)."""
+"""Reads of case notes, already filtered by the access policy (``access.notes``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
+from casework import access
 from casework.clients.models import Case
-from casework.core import access
 from casework.core.errors import NotFound
 from casework.core.models import User
 

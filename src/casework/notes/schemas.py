@@ -12,7 +12,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from casework.core import access
+from casework import access
 from casework.core.schemas import Input, StaffRef
 
 from .models import AttachmentKind, ContactType, NoteStatus

@@ -21,12 +21,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
 from casework.clients.models import Case
-from casework.core import access, audit, uploads
+from casework.core import audit, uploads
 from casework.core.models import Program, User
 from casework.core.services import check_version
+from casework.monitoring.alerts import alert_raise, case_supervisors
 from casework.monitoring.models import AlertKind
-from casework.monitoring.services import alert_raise, case_supervisors
 
 from .formats import FORMATS, get_format
 from .models import (

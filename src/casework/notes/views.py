@@ -16,14 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import Case
 from casework.clients.services import case_viewed
-from casework.core import access, uploads
-from casework.core.access import Action
+from casework.core import uploads
 from casework.core.errors import ConflictError, NotFound
 from casework.core.forms import add_service_errors
 from casework.core.models import Program, User
-from casework.core.views import AuthenticatedRequest, HomeSection, paginate
+from casework.core.web import AuthenticatedRequest, HomeSection, paginate
 
 from . import queries, services
 from .formats import FORMATS, get_format

@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from casework import access
+from casework.access import Action
 from casework.clients.services import case_viewed
-from casework.core import access
-from casework.core.access import Action
 from casework.core.api_auth import request_user
 from casework.core.pagination import PageNumberPagination
 from casework.core.schemas import with_errors

@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from casework import access
 from casework.clients.models import Case, CaseStatus
-from casework.core import access
 from casework.core.models import Organization, User
 
 from . import services

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.core import access
+from casework import access
 from casework.core.forms import version_field
 from casework.core.models import User
 

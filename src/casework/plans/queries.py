@@ -1,7 +1,7 @@
 """Reads of service plans, already filtered by the access policy.
 
 A plan belongs to a case: whoever may see the case may see its plans
-(``casework.core.access``); nothing here decides access on its own.
+(``casework.access``); nothing here decides access on its own.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import OPEN_STATUSES, Case
-from casework.core import access
-from casework.core.access import Action
 from casework.core.errors import NotFound, PermissionDenied
 from casework.core.models import User
 

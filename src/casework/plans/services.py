@@ -21,12 +21,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import Case, CaseStatus
-from casework.core import access, audit
-from casework.core.access import Action
+from casework.core import audit
 from casework.core.errors import PermissionDenied
 from casework.core.models import User
 from casework.core.services import check_version
+from casework.monitoring.alerts import alert_raise, alerts_settle, case_supervisors
+from casework.monitoring.models import AlertKind
 
 from .models import (
     OPEN_PLAN_STATUSES,
@@ -353,8 +356,6 @@ def plan_submit(*, actor: User, plan: ServicePlan, expected_version: int | None)
         _record(
             "plan.submit", actor, locked, plan.case, number=locked.number, resubmitted=resubmitted
         )
-        from casework.monitoring.models import AlertKind
-        from casework.monitoring.services import alert_raise, alerts_settle, case_supervisors
 
         alerts_settle(key_prefix=f"plan_returned:plan:{locked.pk}:")
         alert_raise(
@@ -405,8 +406,6 @@ def plan_return(
             comment=comment.strip(),
         )
         _record("plan.return", actor, locked, plan.case, number=locked.number)
-        from casework.monitoring.models import AlertKind
-        from casework.monitoring.services import alert_raise, alerts_settle
 
         # decided: the other supervisors' "waiting for approval" alerts are settled too
         alerts_settle(key_prefix=f"plan_submitted:plan:{locked.pk}:")
@@ -493,7 +492,6 @@ def plan_approve(
             superseded_id=previous.pk if previous is not None else None,
             next_review_on=case.next_review_on,
         )
-        from casework.monitoring.services import alerts_settle
 
         alerts_settle(key_prefix=f"plan_submitted:plan:{locked.pk}:")
     return locked

@@ -14,10 +14,10 @@ from django.urls import reverse
 from ninja import Router, Status
 from ninja.pagination import paginate
 
+from casework import access
+from casework.access import Action
 from casework.clients.services import case_viewed
 from casework.consent.services import ConsentRequired
-from casework.core import access
-from casework.core.access import Action
 from casework.core.api_auth import request_user
 from casework.core.errors import NotFound
 from casework.core.models import User

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router
 
-from casework.core import access
+from casework import access
 from casework.core.api_auth import request_user
 from casework.core.models import User
 from casework.core.pagination import PageNumberPagination

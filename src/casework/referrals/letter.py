@@ -23,7 +23,7 @@ from fpdf import FPDF
 
 from casework.consent.models import Category
 from casework.core.models import StaffProfile
-from casework.core.views import AuthenticatedRequest
+from casework.core.web import AuthenticatedRequest
 
 from . import queries_receiving as queries
 from . import services

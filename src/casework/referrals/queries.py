@@ -10,8 +10,8 @@ from uuid import UUID
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from casework import access
 from casework.clients.models import Case
-from casework.core import access
 from casework.core.errors import NotFound
 from casework.core.models import User
 from casework.plans.models import Goal

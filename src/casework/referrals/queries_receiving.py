@@ -13,8 +13,8 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from casework import access
 from casework.consent.queries import viewable_ids as viewable_disclosure_ids
-from casework.core import access
 from casework.core.errors import NotFound
 from casework.core.models import User
 

@@ -24,11 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from casework.core import access
+from casework import access
 from casework.core.forms import add_service_errors
 from casework.core.middleware import client_ip
 from casework.core.models import StaffProfile
-from casework.core.views import AuthenticatedRequest, paginate
+from casework.core.web import AuthenticatedRequest, paginate
 
 from . import queries_receiving as queries
 from . import services

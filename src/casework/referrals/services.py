@@ -26,13 +26,14 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import Case
 from casework.consent import policy
 from casework.consent import services as consent_services
 from casework.consent.models import Category, Purpose
 from casework.consent.packet import Section
-from casework.core import access, audit
-from casework.core.access import Action
+from casework.core import audit
 from casework.core.errors import PermissionDenied
 from casework.core.models import User
 from casework.core.services import check_version

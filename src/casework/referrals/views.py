@@ -22,16 +22,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from casework import access
+from casework.access import Action
 from casework.clients.models import Case
 from casework.consent import policy
 from casework.consent.models import Category, PartyKind, Purpose
 from casework.consent.services import ConsentRequired
-from casework.core import access
-from casework.core.access import Action
 from casework.core.errors import ConflictError, NotFound
 from casework.core.forms import add_service_errors
 from casework.core.models import Role, User
-from casework.core.views import HOME_LIST_SIZE, AuthenticatedRequest, HomeSection, paginate
+from casework.core.web import HOME_LIST_SIZE, AuthenticatedRequest, HomeSection, paginate
 from casework.plans.models import Goal
 from casework.resources import matching
 from casework.resources.models import Service, ServiceAtLocation

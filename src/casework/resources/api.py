@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from casework.core import access
+from casework import access
 from casework.core.api_auth import request_user
 from casework.core.models import User
 from casework.core.schemas import with_errors

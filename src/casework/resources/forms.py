@@ -8,7 +8,7 @@ from django import forms
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
-from casework.core import access
+from casework import access
 from casework.core.models import Organization, OrganizationKind, Program, User
 
 from . import categories

@@ -23,9 +23,9 @@ from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from casework import access
 from casework.assessments.models import DONE_STATUSES, Assessment, IdentifiedNeed
 from casework.clients.models import Case
-from casework.core import access
 from casework.core.models import User
 from casework.plans.models import Goal
 from casework.referrals.outcomes import ProviderOutcome, provider_outcomes

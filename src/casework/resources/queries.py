@@ -1,10 +1,10 @@
-"""Reads of the directory, filtered by the access policy (``core.access``)."""
+"""Reads of the directory, filtered by the access policy (``casework.access``)."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 
-from casework.core import access
+from casework import access
 from casework.core.errors import NotFound
 from casework.core.models import User
 from casework.plans.models import ActionStep, Goal, StepOwner

@@ -45,8 +45,8 @@ from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Concat
 from django.utils import timezone
 
+from casework import access
 from casework.clients.names import words
-from casework.core import access
 from casework.core.models import User
 
 from . import derived

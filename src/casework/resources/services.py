@@ -16,7 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.core import access, audit
+from casework import access
+from casework.core import audit
 from casework.core.models import Organization, OrganizationKind, Program, User
 from casework.core.services import check_version
 

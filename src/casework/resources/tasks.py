@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import time
+import uuid
 from pathlib import Path
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django_tasks import task
 
-from .hsds.importer import directory_import_execute
+from casework.core import uploads
+from casework.core.models import User
+
+from .hsds.importer import check_import_access, directory_import_execute
 from .models import DirectoryImport, ImportStatus
 
 #: Written next to the uploaded files while an import runs. The import writes inside one
@@ -55,3 +63,30 @@ def run_directory_import(import_id: int) -> str:
     folder = Path(record.stored_path)
     directory_import_execute(record=record, path=_input(folder), progress=ProgressFile(folder))
     return record.status
+
+
+def directory_import_queue(
+    *, actor: User, organization_id: int, files: list[UploadedFile]
+) -> DirectoryImport:
+    """Store uploaded files under the data directory and import them in the background."""
+    check_import_access(actor, organization_id)
+    folder = Path(settings.DATA_DIR) / "imports" / str(organization_id) / uuid.uuid4().hex
+    folder.mkdir(parents=True)
+    for number, upload in enumerate(files):
+        # Tabular tables are known by their file names, so a CSV keeps its (cleaned) name.
+        name = re.sub(r"[^a-z0-9_.-]", "_", (upload.name or "").rsplit("/", 1)[-1].lower())
+        if not name.strip("._") or (folder / name).exists():
+            name = f"{number:03d}.{uploads.extension_of(upload.name or '')}"
+        with (folder / name.lstrip(".")).open("wb") as out:
+            for piece in upload.chunks():
+                out.write(piece)
+    names = ", ".join(uploads.safe_name(f.name or "", "upload") for f in files)
+    with transaction.atomic():
+        record = DirectoryImport.objects.create(
+            organization_id=organization_id,
+            started_by=actor,
+            file_name=names[:300],
+            stored_path=str(folder),
+        )
+        transaction.on_commit(lambda: run_directory_import.enqueue(record.pk))
+    return record

@@ -17,10 +17,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from casework.core import access
+from casework import access
 from casework.core.errors import ConflictError, NotFound
 from casework.core.forms import add_service_errors
-from casework.core.views import AuthenticatedRequest, is_partial
+from casework.core.web import AuthenticatedRequest, is_partial
 from casework.referrals.outcomes import provider_outcomes
 
 from . import categories, geo, matching, queries, services

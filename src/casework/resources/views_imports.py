@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
-from casework.core import access, uploads
+from casework import access
+from casework.core import uploads
 from casework.core.errors import NotFound
-from casework.core.views import AuthenticatedRequest, organization_of, paginate
+from casework.core.web import AuthenticatedRequest, organization_of, paginate
 
 from .hsds import exporter
-from .hsds.importer import directory_import_queue
 from .models import DirectoryImport, ImportStatus
-from .tasks import live_progress
+from .tasks import directory_import_queue, live_progress
 
 PROBLEMS_PER_PAGE = 100
 ZIP = uploads.FileType("application/zip", lambda f: _starts_with_zip(f))

@@ -24,7 +24,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from casework.core import access, audit
+from casework import access
+from casework.core import audit
 from casework.core.models import User
 
 from . import spec

@@ -11,22 +11,19 @@ service the import changed are then recomputed.
 
 from __future__ import annotations
 
-import re
-import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.core import access, audit, uploads
+from casework import access
+from casework.core import audit
 from casework.core.models import User
 from casework.resources import derived
 from casework.resources.models import (
@@ -263,7 +260,7 @@ def write(
 # --- the service functions -------------------------------------------------------------
 
 
-def _check_access(actor: User | None, organization_id: int) -> None:
+def check_import_access(actor: User | None, organization_id: int) -> None:
     if actor is not None and not (
         access.directory_manage_allowed(actor) and actor.organization_id == organization_id
     ):
@@ -282,7 +279,7 @@ def directory_import_run(
 
     ``actor`` is None for the command line, which the person running it answers for.
     """
-    _check_access(actor, organization_id)
+    check_import_access(actor, organization_id)
     record = DirectoryImport.objects.create(
         organization_id=organization_id,
         started_by=actor,
@@ -298,7 +295,7 @@ def directory_import_execute(
 ) -> DirectoryImport:
     """Run a recorded import (queued by the web page, or started by ``directory_import_run``)."""
     actor = record.started_by
-    _check_access(actor, record.organization_id)
+    check_import_access(actor, record.organization_id)
     report = progress or _no_progress
     record.status = ImportStatus.RUNNING
     record.save(update_fields=["status"])
@@ -352,33 +349,4 @@ def directory_import_execute(
     record.processed = record.total
     record.finished_at = timezone.now()
     record.save()
-    return record
-
-
-def directory_import_queue(
-    *, actor: User, organization_id: int, files: list[UploadedFile]
-) -> DirectoryImport:
-    """Store uploaded files under the data directory and import them in the background."""
-    from casework.resources.tasks import run_directory_import
-
-    _check_access(actor, organization_id)
-    folder = Path(settings.DATA_DIR) / "imports" / str(organization_id) / uuid.uuid4().hex
-    folder.mkdir(parents=True)
-    for number, upload in enumerate(files):
-        # Tabular tables are known by their file names, so a CSV keeps its (cleaned) name.
-        name = re.sub(r"[^a-z0-9_.-]", "_", (upload.name or "").rsplit("/", 1)[-1].lower())
-        if not name.strip("._") or (folder / name).exists():
-            name = f"{number:03d}.{uploads.extension_of(upload.name or '')}"
-        with (folder / name.lstrip(".")).open("wb") as out:
-            for piece in upload.chunks():
-                out.write(piece)
-    names = ", ".join(uploads.safe_name(f.name or "", "upload") for f in files)
-    with transaction.atomic():
-        record = DirectoryImport.objects.create(
-            organization_id=organization_id,
-            started_by=actor,
-            file_name=names[:300],
-            stored_path=str(folder),
-        )
-        transaction.on_commit(lambda: run_directory_import.enqueue(record.pk))
     return record

@@ -37,8 +37,14 @@ from django.db.models import CharField, Count, DateTimeField, Exists, OuterRef, 
 from django.utils import timezone
 
 from casework.clients.models import INTAKE_STATUSES, OPEN_STATUSES, Case, CaseStatus, Client
-
-from .errors import NotFound, PermissionDenied
+from casework.core.errors import NotFound, PermissionDenied
+from casework.core.permissions import (
+    can_administer,
+    can_configure_programs,
+    can_read_audit_log,
+    is_staff_member,
+    organization_id,
+)
 
 if TYPE_CHECKING:
     from casework.assessments.models import Instrument
@@ -49,7 +55,7 @@ if TYPE_CHECKING:
     from casework.referrals.models import Referral
     from casework.resources.models import DirectoryImport, Provider, ProviderNote, Service
 
-from .models import AuditEvent, Program, Role, Team, TeamMembership, TeamRole, User
+from casework.core.models import Program, Role, TeamMembership, TeamRole, User
 
 
 class Action(StrEnum):
@@ -141,21 +147,12 @@ def team_supervisors(team_id: int) -> list[User]:
     )
 
 
-def _is_staff_member(user: User) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.organization_id)
-
-
-def organization_id(user: User) -> int:
-    """The user's organization; -1 (matches nothing) for users without one."""
-    return user.organization_id if user.organization_id is not None else -1
-
-
 # --- Cases ---------------------------------------------------------------------------
 
 
 def _case_q(user: User, action: Action) -> Q | None:
     """The filter for cases ``user`` may act on, or None for nothing at all."""
-    if not _is_staff_member(user):
+    if not is_staff_member(user):
         return None
     intake = user.has_role(Role.INTAKE_COORDINATOR)
     if action in (Action.VIEW, Action.CHANGE):
@@ -184,7 +181,7 @@ def cases(user: User, action: Action = Action.VIEW) -> QuerySet[Case]:
 
 
 def case_allows(user: User, case: Case, action: Action = Action.VIEW) -> bool:
-    if not _is_staff_member(user) or case.organization_id != user.organization_id:
+    if not is_staff_member(user) or case.organization_id != user.organization_id:
         return False
     if _case_rule_allows(user, case, action) and (
         not case.client.is_restricted or _serves_restricted(user, case.client_id)
@@ -249,7 +246,7 @@ def clients(user: User, action: Action = Action.VIEW) -> QuerySet[Client]:
 
 def can_merge_clients(user: User) -> bool:
     """Agency admins and supervisors merge duplicate records."""
-    return _is_staff_member(user) and user.has_role(Role.AGENCY_ADMIN, Role.SUPERVISOR)
+    return is_staff_member(user) and user.has_role(Role.AGENCY_ADMIN, Role.SUPERVISOR)
 
 
 def can_unmerge_clients(user: User) -> bool:
@@ -271,7 +268,7 @@ def mergeable_clients(user: User) -> QuerySet[Client]:
 
 
 def client_allows(user: User, client: Client, action: Action = Action.VIEW) -> bool:
-    if not _is_staff_member(user) or client.organization_id != user.organization_id:
+    if not is_staff_member(user) or client.organization_id != user.organization_id:
         return False
     return clients(user, action).filter(pk=client.pk).exists()
 
@@ -288,56 +285,13 @@ def get_client(user: User, pk: int, action: Action = Action.VIEW) -> Client:
 # --- Agency configuration and oversight ---------------------------------------------------
 
 
-def can_administer(user: User) -> bool:
-    """Users, teams and agency settings."""
-    return _is_staff_member(user) and user.has_role(Role.AGENCY_ADMIN)
-
-
-def can_configure_programs(user: User) -> bool:
-    return _is_staff_member(user) and user.has_role(Role.AGENCY_ADMIN, Role.PROGRAM_MANAGER)
-
-
-def can_read_audit_log(user: User) -> bool:
-    return _is_staff_member(user) and user.has_role(Role.AUDITOR)
-
-
-def can_use_django_admin(user: User) -> bool:
-    return bool(user.is_active and user.is_staff and can_administer(user))
-
-
-def require(allowed: bool, message: str = "You do not have permission to do that.") -> None:
-    if not allowed:
-        raise PermissionDenied(message)
-
-
-def programs(user: User) -> QuerySet[Program]:
-    """Programs of the user's agency: every staff member may read its configuration."""
-    if not _is_staff_member(user):
-        return Program.objects.none()
-    return Program.objects.filter(organization_id=organization_id(user))
-
-
-def teams(user: User) -> QuerySet[Team]:
-    """Teams of the user's agency: who works where is known to all its staff."""
-    if not _is_staff_member(user):
-        return Team.objects.none()
-    return Team.objects.filter(organization_id=organization_id(user))
-
-
-def audit_events(user: User) -> QuerySet[AuditEvent]:
-    """The agency's audit log, for auditors only."""
-    if not can_read_audit_log(user):
-        return AuditEvent.objects.none()
-    return AuditEvent.objects.filter(organization_id=organization_id(user))
-
-
 def caseload_counts(user: User, staff_ids: list[int]) -> dict[int, int]:
     """Open cases (active or on hold) each of these staff members manages.
 
     Numbers only, for balancing caseloads (supervisors, intake suggestions): no
     case content is read, and only staff of the user's own agency are counted.
     """
-    if not _is_staff_member(user):
+    if not is_staff_member(user):
         return {}
     rows = (
         Case.objects.filter(
@@ -354,43 +308,30 @@ def caseload_counts(user: User, staff_ids: list[int]) -> dict[int, int]:
 
 def active_case_count(user: User, program: Program) -> int:
     """How many active cases a program of the user's agency has (capacity checks)."""
-    if not _is_staff_member(user) or program.organization_id != user.organization_id:
+    if not is_staff_member(user) or program.organization_id != user.organization_id:
         return 0
     return Case.objects.filter(program=program, status=CaseStatus.ACTIVE).count()
 
 
 def can_receive_applications(user: User) -> bool:
     """Intake coordinators take applications and incoming referrals."""
-    return _is_staff_member(user) and user.has_role(Role.INTAKE_COORDINATOR)
+    return is_staff_member(user) and user.has_role(Role.INTAKE_COORDINATOR)
 
 
 def can_use_intake_queue(user: User) -> bool:
     """Intake coordinators run intake; supervisors decide for their teams."""
-    return _is_staff_member(user) and user.has_role(Role.INTAKE_COORDINATOR, Role.SUPERVISOR)
+    return is_staff_member(user) and user.has_role(Role.INTAKE_COORDINATOR, Role.SUPERVISOR)
 
 
 def instruments(user: User) -> QuerySet[Instrument]:
     """Assessment instruments: those Casework ships and the user's agency's own."""
     from casework.assessments.models import Instrument
 
-    if not _is_staff_member(user):
+    if not is_staff_member(user):
         return Instrument.objects.none()
     return Instrument.objects.filter(
         Q(organization__isnull=True) | Q(organization_id=organization_id(user))
     )
-
-
-def two_factor_pending(user: User) -> bool:
-    """The agency requires two-factor sign-in and this person has not set it up yet."""
-    organization = user.organization if user.organization_id else None
-    return bool(organization and organization.require_two_factor and not user.has_two_factor)
-
-
-def users(user: User) -> QuerySet[User]:
-    """Staff of the user's own organization, for pickers and the admin area."""
-    if not _is_staff_member(user):
-        return User.objects.none()
-    return User.objects.filter(organization_id=organization_id(user))
 
 
 # --- monitoring: tasks, appointments, alerts ----------------------------------------------
@@ -403,7 +344,7 @@ def users(user: User) -> QuerySet[User]:
 def tasks(user: User) -> QuerySet[Task]:
     from casework.monitoring.models import Task
 
-    if not _is_staff_member(user):
+    if not is_staff_member(user):
         return Task.objects.none()
     q = Q(assignee=user) | Q(created_by=user)
     q |= Q(case__in=cases(user))
@@ -411,7 +352,7 @@ def tasks(user: User) -> QuerySet[Task]:
 
 
 def task_allows(user: User, task: Task, action: Action = Action.VIEW) -> bool:
-    if not _is_staff_member(user) or task.organization_id != user.organization_id:
+    if not is_staff_member(user) or task.organization_id != user.organization_id:
         return False
     if user.pk in (task.assignee_id, task.created_by_id):
         return True
@@ -421,7 +362,7 @@ def task_allows(user: User, task: Task, action: Action = Action.VIEW) -> bool:
 def appointments(user: User) -> QuerySet[Appointment]:
     from casework.monitoring.models import Appointment, AppointmentAttendee
 
-    if not _is_staff_member(user):
+    if not is_staff_member(user):
         return Appointment.objects.none()
     attending = AppointmentAttendee.objects.filter(appointment=OuterRef("pk"), user=user)
     q = Q(organizer=user) | Q(Exists(attending))
@@ -437,7 +378,7 @@ def own_appointments(user: User) -> QuerySet[Appointment]:
     """
     from casework.monitoring.models import Appointment, AppointmentAttendee
 
-    if not _is_staff_member(user):
+    if not is_staff_member(user):
         return Appointment.objects.none()
     # A union of two index lookups, not an OR, which would make the planner scan them all.
     organized = Appointment.objects.filter(organizer=user).order_by().values("pk")
@@ -449,7 +390,7 @@ def own_appointments(user: User) -> QuerySet[Appointment]:
 
 def appointment_allows(user: User, appointment: Appointment, action: Action = Action.VIEW) -> bool:
     """Organizers change their appointments; attendees see them; the case team both."""
-    if not _is_staff_member(user) or appointment.organization_id != user.organization_id:
+    if not is_staff_member(user) or appointment.organization_id != user.organization_id:
         return False
     if appointment.organizer_id == user.pk:
         return True
@@ -461,7 +402,7 @@ def appointment_allows(user: User, appointment: Appointment, action: Action = Ac
 def can_be_assigned_work(user: User, case: Case | None, organization: int) -> bool:
     """May ``user`` be given a task or appointment (on ``case``)? Active staff of the agency
     who may see the case: work must never hand someone a case they cannot open."""
-    if not _is_staff_member(user) or user.organization_id != organization:
+    if not is_staff_member(user) or user.organization_id != organization:
         return False
     return case is None or case_allows(user, case, Action.VIEW)
 
@@ -475,7 +416,7 @@ def alerts(user: User) -> QuerySet[Alert]:
     """One's own alerts only: they are addressed to a person."""
     from casework.monitoring.models import Alert
 
-    if not _is_staff_member(user):
+    if not is_staff_member(user):
         return Alert.objects.none()
     return Alert.objects.filter(recipient=user, organization_id=organization_id(user))
 
@@ -485,7 +426,7 @@ def alerts(user: User) -> QuerySet[Alert]:
 
 def can_approve_plans(user: User) -> bool:
     """Supervisors of at least one team decide on their teams' plans."""
-    return _is_staff_member(user) and bool(supervised_team_ids(user))
+    return is_staff_member(user) and bool(supervised_team_ids(user))
 
 
 def plan_is_own(user: User, plan: ServicePlan) -> bool:
@@ -506,14 +447,14 @@ def plan_decision_allows(user: User, plan: ServicePlan) -> bool:
 
 
 def note_text_allowed(user: User) -> bool:
-    return _is_staff_member(user) and not user.has_role(Role.AUDITOR)
+    return is_staff_member(user) and not user.has_role(Role.AUDITOR)
 
 
 def notes(user: User, case: Case | None = None) -> QuerySet[Note]:
     """Signed notes of cases the user may view, and the user's own drafts."""
     from casework.notes.models import Note, NoteStatus
 
-    if not _is_staff_member(user):
+    if not is_staff_member(user):
         return Note.objects.none()
     mine_or_signed = Q(status=NoteStatus.SIGNED) | Q(author=user)
     if case is not None:
@@ -561,7 +502,7 @@ def can_configure_note_formats(user: User) -> bool:
 
 
 def consent_read_allowed(user: User, client: Client) -> bool:
-    if not _is_staff_member(user) or client.organization_id != user.organization_id:
+    if not is_staff_member(user) or client.organization_id != user.organization_id:
         return False
     return can_read_audit_log(user) or client_allows(user, client)
 
@@ -569,7 +510,7 @@ def consent_read_allowed(user: User, client: Client) -> bool:
 def consent_write_allowed(user: User, client: Client) -> bool:
     """Record or revoke a consent, and share information under one."""
     return (
-        _is_staff_member(user)
+        is_staff_member(user)
         and not user.has_role(Role.AUDITOR, Role.PARTNER)
         and client_allows(user, client, Action.CHANGE)
     )
@@ -577,9 +518,9 @@ def consent_write_allowed(user: User, client: Client) -> bool:
 
 def is_partner_staff(user: User) -> bool:
     """A member of a partner agency (an Organization of kind "partner")."""
-    from .models import OrganizationKind
+    from casework.core.models import OrganizationKind
 
-    organization = user.organization if _is_staff_member(user) else None
+    organization = user.organization if is_staff_member(user) else None
     return organization is not None and organization.kind == OrganizationKind.PARTNER
 
 
@@ -646,7 +587,7 @@ def _serves_restricted(user: User, client_id: int) -> bool:
 
 def _with_grants(user: User, action: Action, q: Q | None, field: str) -> Q | None:
     """Add the clients of the user's active break-glass grants (viewing only)."""
-    if action != Action.VIEW or not _is_staff_member(user):
+    if action != Action.VIEW or not is_staff_member(user):
         return q
     granted = _grant_client_ids(user)
     if not granted:
@@ -669,7 +610,7 @@ def restrict_allows(user: User, client: Client) -> bool:
 
 
 def can_break_glass(user: User) -> bool:
-    return _is_staff_member(user) and user.has_role(
+    return is_staff_member(user) and user.has_role(
         Role.SUPERVISOR, Role.PROGRAM_MANAGER, Role.AGENCY_ADMIN
     )
 
@@ -699,17 +640,17 @@ def break_glass_candidate(user: User, client_id: int) -> Client | None:
 
 def active_grants(user: User) -> dict[int, datetime]:
     """client id → end of the user's active break-glass grant to it (for the banner)."""
-    return dict(_grants(user)) if _is_staff_member(user) else {}
+    return dict(_grants(user)) if is_staff_member(user) else {}
 
 
 def holds_break_glass(user: User, client_id: int) -> bool:
-    return _is_staff_member(user) and client_id in _grant_client_ids(user)
+    return is_staff_member(user) and client_id in _grant_client_ids(user)
 
 
 def restricted_hidden_clients(user: User) -> QuerySet[Client]:
     """Restricted records of the agency the user does not see: the duplicate check only
     says that one *may* match, never which (partial index ``client_restricted_idx``)."""
-    if not _is_staff_member(user):
+    if not is_staff_member(user):
         return Client.objects.none()
     return Client.objects.filter(
         organization_id=organization_id(user), is_restricted=True, merged_into__isnull=True
@@ -731,7 +672,7 @@ def can_read_access_report(user: User) -> bool:
 
 
 def directory_read_allowed(user: User) -> bool:
-    return _is_staff_member(user) and not user.has_role(Role.PARTNER) and not is_partner_staff(user)
+    return is_staff_member(user) and not user.has_role(Role.PARTNER) and not is_partner_staff(user)
 
 
 def directory_contribute_allowed(user: User) -> bool:
@@ -789,7 +730,7 @@ def directory_imports(user: User) -> QuerySet[DirectoryImport]:
 def referrals(user: User, case: Case | None = None) -> QuerySet[Referral]:
     from casework.referrals.models import Referral
 
-    if not _is_staff_member(user) or is_partner_staff(user):
+    if not is_staff_member(user) or is_partner_staff(user):
         return Referral.objects.none()
     if case is not None:
         if not case_allows(user, case, Action.VIEW):

@@ -11,10 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from casework.clients.models import Case, CaseStatus
-from casework.core import demo
+from casework.core.management.commands.serve import serve
 from casework.core.models import Organization
-
-from .serve import serve
+from casework.site import demo
 
 
 class Command(BaseCommand):

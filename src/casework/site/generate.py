@@ -56,7 +56,6 @@ from casework.clients.models import (
 )
 from casework.clients.services import normalize_identifier, phone_digits
 from casework.core import audit
-from casework.core.demo import COUNTIES, DEMO_PASSWORD, NICKNAMES, PROGRAMS, ProgramSpec
 from casework.core.models import (
     Organization,
     Program,
@@ -96,6 +95,7 @@ from casework.plans.models import (
 from casework.referrals import synthetic as referrals_synthetic
 from casework.referrals.models import Referral, ReferralEvent
 from casework.resources.synthetic import generate_directory
+from casework.site.demo import COUNTIES, DEMO_PASSWORD, NICKNAMES, PROGRAMS, ProgramSpec
 
 # About 30 open cases per case manager with the status mix below.
 CLIENTS_PER_CASE_MANAGER = 85

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from . import access
+from casework import access
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:

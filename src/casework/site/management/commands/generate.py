@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from casework.core.demo import DEMO_PASSWORD
-from casework.core.generate import generate
+from casework.site.demo import DEMO_PASSWORD
+from casework.site.generate import generate
 
 PASSWORD_ENV = "CASEWORK_GENERATE_PASSWORD"  # noqa: S105 — the variable's name
 
