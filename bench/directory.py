@@ -93,8 +93,8 @@ def measure(args: argparse.Namespace) -> None:
 
     from casework.clients.models import Case, CaseStatus, ClientAddress
     from casework.core.models import Organization
+    from casework.referrals.matching import Preferences, match_for_case
     from casework.resources import geo
-    from casework.resources.matching import Preferences, match_for_case
     from casework.resources.models import Service
     from casework.resources.search import DirectoryQuery, Sort, search_services
     from casework.resources.synthetic import CENTRE

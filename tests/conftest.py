@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,6 +16,12 @@ from .personas import Personas, build_personas
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = os.environ.get("CASEWORK_CHROMIUM", "/usr/bin/chromium")
+
+# How long an ``expect(...)`` in a browser test keeps retrying before it fails (Playwright's
+# default is 5 s). A passing assertion returns as soon as it holds, so a longer limit costs
+# nothing on a quiet machine and keeps a busy one (parallel workers, CI) from failing tests
+# that are only slow.
+EXPECT_TIMEOUT_MS = 20_000
 
 
 @pytest.fixture(autouse=True)
@@ -56,6 +62,15 @@ def run_tasks(transactional_db: None) -> Callable[[], None]:
         call_command("db_worker", "--batch", "--no-startup-delay", verbosity=0)
 
     return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _patient_expect() -> Iterator[None]:
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=None)
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,24 @@
 """The access policy: who may see and do what. Nothing else decides access.
 
-Each kind of object has two answers that must never drift apart:
+It stands just above the client record (``casework.clients.models`` and the
+confidentiality app's grants) and below every app that acts on clients and cases:
+their services and queries all call it, so it cannot stand above them. It decides on
 
-* a queryset function — *which* objects may this user act on (lists, search,
-  counts, API pages all start from it), and
-* an ``allows`` function — may this user act on *this* object (detail pages,
-  services), which loads nothing extra.
+* people: the agency's own rules (who administers, configures programs, reads the
+  audit log) are stated in ``casework.core.permissions``, which the kernel needs
+  without knowing clients, and are exported here under the same names, so every app
+  asks ``access`` alone;
+* clients and cases: two answers that must never drift apart, a queryset function
+  (*which* ones may this user act on: lists, search, counts, API pages start from it)
+  and an ``allows`` function (may this user act on *this* one: detail pages, services);
+* kinds of record, as rules by kind stated on the person and the case: auditors never
+  read note text (``note_text_allowed``), partner staff see only what was sent to
+  their organization (``is_partner_staff``), whoever documents a case may refer from
+  it, flag it and be given work on it, the directory is read by the agency's staff.
+
+Each app's ``queries.py`` derives the lists and checks of its own records from these
+functions only (``access.cases(user)``, ``access.case_allows(...)`` and the rules by
+kind), so the policy imports no app's models and no app decides on its own.
 
 Rules, for case content:
 
@@ -31,31 +44,50 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from django.db.models import CharField, Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Value
 from django.utils import timezone
 
 from casework.clients.models import INTAKE_STATUSES, OPEN_STATUSES, Case, CaseStatus, Client
+from casework.confidentiality.models import BreakGlassGrant
 from casework.core.errors import NotFound, PermissionDenied
+from casework.core.models import OrganizationKind, Program, Role, TeamMembership, TeamRole, User
 from casework.core.permissions import (
-    can_administer,
-    can_configure_programs,
-    can_read_audit_log,
-    is_staff_member,
-    organization_id,
+    audit_events as audit_events,
 )
-
-if TYPE_CHECKING:
-    from casework.assessments.models import Instrument
-    from casework.consent.models import Disclosure
-    from casework.monitoring.models import Alert, Appointment, Task
-    from casework.notes.models import Note
-    from casework.plans.models import ServicePlan
-    from casework.referrals.models import Referral
-    from casework.resources.models import DirectoryImport, Provider, ProviderNote, Service
-
-from casework.core.models import Program, Role, TeamMembership, TeamRole, User
+from casework.core.permissions import (
+    can_administer as can_administer,
+)
+from casework.core.permissions import (
+    can_configure_programs as can_configure_programs,
+)
+from casework.core.permissions import (
+    can_read_audit_log as can_read_audit_log,
+)
+from casework.core.permissions import (
+    can_use_django_admin as can_use_django_admin,
+)
+from casework.core.permissions import (
+    is_staff_member as is_staff_member,
+)
+from casework.core.permissions import (
+    organization_id as organization_id,
+)
+from casework.core.permissions import (
+    programs as programs,
+)
+from casework.core.permissions import (
+    require as require,
+)
+from casework.core.permissions import (
+    teams as teams,
+)
+from casework.core.permissions import (
+    two_factor_pending as two_factor_pending,
+)
+from casework.core.permissions import (
+    users as users,
+)
 
 
 class Action(StrEnum):
@@ -93,8 +125,6 @@ def _grant_client_ids(user: User) -> frozenset[int]:
 def _load_standing(user: User) -> None:
     """Team roles and active break-glass grants in one query (a UNION): every page needs
     both, and grants are rare, so they must not cost a query of their own."""
-    from casework.confidentiality.models import BreakGlassGrant
-
     org = organization_id(user)
     memberships = (
         TeamMembership.objects.filter(user=user, organization_id=org)
@@ -323,80 +353,11 @@ def can_use_intake_queue(user: User) -> bool:
     return is_staff_member(user) and user.has_role(Role.INTAKE_COORDINATOR, Role.SUPERVISOR)
 
 
-def instruments(user: User) -> QuerySet[Instrument]:
-    """Assessment instruments: those Casework ships and the user's agency's own."""
-    from casework.assessments.models import Instrument
-
-    if not is_staff_member(user):
-        return Instrument.objects.none()
-    return Instrument.objects.filter(
-        Q(organization__isnull=True) | Q(organization_id=organization_id(user))
-    )
-
-
 # --- monitoring: tasks, appointments, alerts ----------------------------------------------
 #
 # A task or appointment is seen by whoever it is for (assignee, organizer, attendees) and,
 # when it is about a case, by whoever may see that case; changed by whoever it is for and
 # by whoever may document the case. One without a case belongs to its people alone.
-
-
-def tasks(user: User) -> QuerySet[Task]:
-    from casework.monitoring.models import Task
-
-    if not is_staff_member(user):
-        return Task.objects.none()
-    q = Q(assignee=user) | Q(created_by=user)
-    q |= Q(case__in=cases(user))
-    return Task.objects.filter(q, organization_id=organization_id(user))
-
-
-def task_allows(user: User, task: Task, action: Action = Action.VIEW) -> bool:
-    if not is_staff_member(user) or task.organization_id != user.organization_id:
-        return False
-    if user.pk in (task.assignee_id, task.created_by_id):
-        return True
-    return task.case is not None and case_allows(user, task.case, action)
-
-
-def appointments(user: User) -> QuerySet[Appointment]:
-    from casework.monitoring.models import Appointment, AppointmentAttendee
-
-    if not is_staff_member(user):
-        return Appointment.objects.none()
-    attending = AppointmentAttendee.objects.filter(appointment=OuterRef("pk"), user=user)
-    q = Q(organizer=user) | Q(Exists(attending))
-    q |= Q(case__in=cases(user))
-    return Appointment.objects.filter(q, organization_id=organization_id(user))
-
-
-def own_appointments(user: User) -> QuerySet[Appointment]:
-    """Appointments the user organizes or attends: always theirs to see.
-
-    A subset of ``appointments(user)`` without its "or on a visible case" branch, which
-    keeps a person's own calendar to two index lookups at any number of appointments.
-    """
-    from casework.monitoring.models import Appointment, AppointmentAttendee
-
-    if not is_staff_member(user):
-        return Appointment.objects.none()
-    # A union of two index lookups, not an OR, which would make the planner scan them all.
-    organized = Appointment.objects.filter(organizer=user).order_by().values("pk")
-    attended = AppointmentAttendee.objects.filter(user=user).order_by().values("appointment_id")
-    return Appointment.objects.filter(
-        pk__in=organized.union(attended), organization_id=organization_id(user)
-    )
-
-
-def appointment_allows(user: User, appointment: Appointment, action: Action = Action.VIEW) -> bool:
-    """Organizers change their appointments; attendees see them; the case team both."""
-    if not is_staff_member(user) or appointment.organization_id != user.organization_id:
-        return False
-    if appointment.organizer_id == user.pk:
-        return True
-    if appointment.case is not None and case_allows(user, appointment.case, action):
-        return True
-    return action == Action.VIEW and appointment.attendee_rows.filter(user=user).exists()
 
 
 def can_be_assigned_work(user: User, case: Case | None, organization: int) -> bool:
@@ -412,31 +373,12 @@ def can_set_case_flags(user: User, case: Case) -> bool:
     return case_allows(user, case, Action.CHANGE)
 
 
-def alerts(user: User) -> QuerySet[Alert]:
-    """One's own alerts only: they are addressed to a person."""
-    from casework.monitoring.models import Alert
-
-    if not is_staff_member(user):
-        return Alert.objects.none()
-    return Alert.objects.filter(recipient=user, organization_id=organization_id(user))
-
-
 # --- Service plans (plans app) ------------------------------------------------------------
 
 
 def can_approve_plans(user: User) -> bool:
     """Supervisors of at least one team decide on their teams' plans."""
     return is_staff_member(user) and bool(supervised_team_ids(user))
-
-
-def plan_is_own(user: User, plan: ServicePlan) -> bool:
-    """The user wrote, submitted or manages the plan: someone else must decide on it."""
-    return user.pk in (plan.created_by_id, plan.submitted_by_id, plan.case.case_manager_id)
-
-
-def plan_decision_allows(user: User, plan: ServicePlan) -> bool:
-    """Approve or return a plan: a supervisor of the case's team, never on their own plan."""
-    return case_allows(user, plan.case, Action.SUPERVISE) and not plan_is_own(user, plan)
 
 
 # --- Case notes (notes app) ---------------------------------------------------------------
@@ -450,40 +392,9 @@ def note_text_allowed(user: User) -> bool:
     return is_staff_member(user) and not user.has_role(Role.AUDITOR)
 
 
-def notes(user: User, case: Case | None = None) -> QuerySet[Note]:
-    """Signed notes of cases the user may view, and the user's own drafts."""
-    from casework.notes.models import Note, NoteStatus
-
-    if not is_staff_member(user):
-        return Note.objects.none()
-    mine_or_signed = Q(status=NoteStatus.SIGNED) | Q(author=user)
-    if case is not None:
-        if not case_allows(user, case, Action.VIEW):
-            return Note.objects.none()
-        return Note.objects.filter(mine_or_signed, case=case)
-    return Note.objects.filter(
-        mine_or_signed, organization_id=organization_id(user), case__in=cases(user)
-    )
-
-
 def note_write_allowed(user: User, case: Case) -> bool:
     """Write a new note on the case."""
     return note_text_allowed(user) and case_allows(user, case, Action.CHANGE)
-
-
-def note_edit_allows(user: User, note: Note) -> bool:
-    """Change or sign a draft: its author only, while they may still document the case."""
-    return note.is_draft and note.author_id == user.pk and note_write_allowed(user, note.case)
-
-
-def note_addendum_allows(user: User, note: Note) -> bool:
-    """Correct or add to a signed note (the original stays as it was)."""
-    return note.is_signed and note_write_allowed(user, note.case)
-
-
-def note_attach_allows(user: User, note: Note) -> bool:
-    """Attach a file: to one's own draft, or to a signed note as an addition."""
-    return note_edit_allows(user, note) or note_addendum_allows(user, note)
 
 
 def can_configure_note_formats(user: User) -> bool:
@@ -518,21 +429,8 @@ def consent_write_allowed(user: User, client: Client) -> bool:
 
 def is_partner_staff(user: User) -> bool:
     """A member of a partner agency (an Organization of kind "partner")."""
-    from casework.core.models import OrganizationKind
-
     organization = user.organization if is_staff_member(user) else None
     return organization is not None and organization.kind == OrganizationKind.PARTNER
-
-
-def shared_with_partner(user: User) -> QuerySet[Disclosure]:
-    """Disclosures made to the user's partner agency (the records; content is the policy's)."""
-    from casework.consent.models import Disclosure, PartyKind
-
-    if not is_partner_staff(user):
-        return Disclosure.objects.none()
-    return Disclosure.objects.filter(
-        party_kind=PartyKind.PARTNER_AGENCY, party_organization_id=user.organization_id
-    )
 
 
 # --- Restricted records and break-glass (confidentiality app) -----------------------------
@@ -685,38 +583,6 @@ def directory_manage_allowed(user: User) -> bool:
     return directory_read_allowed(user) and user.has_role(Role.PROGRAM_MANAGER, Role.AGENCY_ADMIN)
 
 
-def directory_services(user: User) -> QuerySet[Service]:
-    from casework.resources.models import Service
-
-    if not directory_read_allowed(user):
-        return Service.objects.none()
-    return Service.objects.filter(organization_id=organization_id(user))
-
-
-def directory_providers(user: User) -> QuerySet[Provider]:
-    from casework.resources.models import Provider
-
-    if not directory_read_allowed(user):
-        return Provider.objects.none()
-    return Provider.objects.filter(organization_id=organization_id(user))
-
-
-def provider_notes(user: User) -> QuerySet[ProviderNote]:
-    from casework.resources.models import ProviderNote
-
-    if not directory_read_allowed(user):
-        return ProviderNote.objects.none()
-    return ProviderNote.objects.filter(organization_id=organization_id(user))
-
-
-def directory_imports(user: User) -> QuerySet[DirectoryImport]:
-    from casework.resources.models import DirectoryImport
-
-    if not directory_manage_allowed(user):
-        return DirectoryImport.objects.none()
-    return DirectoryImport.objects.filter(organization_id=organization_id(user))
-
-
 # --- Referrals (referrals app) --------------------------------------------------------------
 #
 # A referral is case content: who may view or change the case may view or make and
@@ -727,51 +593,10 @@ def directory_imports(user: User) -> QuerySet[DirectoryImport]:
 # reaches one referral through its secure link (referrals.services, not a user at all).
 
 
-def referrals(user: User, case: Case | None = None) -> QuerySet[Referral]:
-    from casework.referrals.models import Referral
-
-    if not is_staff_member(user) or is_partner_staff(user):
-        return Referral.objects.none()
-    if case is not None:
-        if not case_allows(user, case, Action.VIEW):
-            return Referral.objects.none()
-        return Referral.objects.filter(case=case)
-    return Referral.objects.filter(organization_id=organization_id(user), case__in=cases(user))
-
-
-def referral_allows(user: User, referral: Referral, action: Action = Action.VIEW) -> bool:
-    if is_partner_staff(user):
-        return False
-    if action != Action.VIEW and user.has_role(Role.AUDITOR):
-        return False
-    return case_allows(user, referral.case, action)
-
-
 def referral_create_allowed(user: User, case: Case) -> bool:
     """Make a referral from this case: whoever may change it, never auditors or partner staff."""
     return (
         not is_partner_staff(user)
         and not user.has_role(Role.AUDITOR, Role.PARTNER)
         and case_allows(user, case, Action.CHANGE)
-    )
-
-
-def partner_referrals(user: User) -> QuerySet[Referral]:
-    """Referrals sent to the user's partner agency (never drafts)."""
-    from casework.referrals.models import Referral, ReferralStatus
-
-    if not is_partner_staff(user):
-        return Referral.objects.none()
-    return Referral.objects.filter(recipient_organization_id=user.organization_id).exclude(
-        status__in=(ReferralStatus.DRAFT, ReferralStatus.CANCELLED)
-    )
-
-
-def partner_referral_allows(user: User, referral: Referral) -> bool:
-    from casework.referrals.models import ReferralStatus
-
-    return (
-        is_partner_staff(user)
-        and referral.recipient_organization_id == user.organization_id
-        and referral.status not in (ReferralStatus.DRAFT, ReferralStatus.CANCELLED)
     )

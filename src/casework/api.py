@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 import traceback
 from collections.abc import Callable
 from typing import Any
@@ -30,6 +31,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.openapi.schema import OpenAPISchema
 
 from casework.assessments.api import router as assessments_router
 from casework.clients.api import router as clients_router
@@ -58,6 +60,39 @@ def _not_found() -> JsonResponse:
 
 
 class CaseworkAPI(NinjaAPI):
+    """The API, with its OpenAPI document built once per process.
+
+    Building the document walks every operation's schemas (hundreds of milliseconds on a
+    quiet machine, seconds under load), and it cannot change while the process runs: the
+    routers are all added at import. So each path prefix's document is built on first use
+    and kept; ``/openapi.json`` then only serializes it. Callers must not
+    change the returned document: it is shared.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._openapi_schemas: dict[str, OpenAPISchema] = {}
+        self._openapi_lock = threading.Lock()
+
+    def get_openapi_schema(
+        self,
+        *,
+        path_prefix: str | None = None,
+        path_params: dict[str, Any] | None = None,
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            # As NinjaAPI does; it depends on the request's script prefix, hence the key.
+            path_prefix = self.get_root_path(path_params or {})
+        schema = self._openapi_schemas.get(path_prefix)
+        if schema is None:
+            # One build even when the first requests arrive together.
+            with self._openapi_lock:
+                schema = self._openapi_schemas.get(path_prefix)
+                if schema is None:
+                    schema = super().get_openapi_schema(path_prefix=path_prefix)
+                    self._openapi_schemas[path_prefix] = schema
+        return schema
+
     @property
     def urls(self) -> tuple[list[URLResolver | URLPattern], str, str]:
         patterns, app_name, namespace = super().urls

@@ -9,12 +9,12 @@ import pytest
 from django.core.management import call_command
 
 from casework.clients.models import Client
-from casework.core.management.commands import demo as demo_command
 from casework.core.models import (
     Organization,
     Role,
 )
 from casework.site import demo
+from casework.site.management.commands import demo as demo_command
 
 pytestmark = pytest.mark.django_db
 

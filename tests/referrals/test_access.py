@@ -6,6 +6,8 @@ import pytest
 
 from casework import access
 from casework.access import Action
+from casework.referrals import queries as referrals_queries
+from casework.referrals import queries_receiving as referrals_receiving_queries
 from casework.referrals.queries import case_referrals, waiting_for_answer
 from tests.factories import TeamMembershipFactory
 from tests.personas import Personas
@@ -40,8 +42,8 @@ def test_an_auditor_on_the_team_reads_but_never_makes_or_changes(
     auditor = personas.auditor
     access.forget_standing(auditor)
     assert not access.referral_create_allowed(auditor, personas.case)
-    assert access.referral_allows(auditor, referral)
-    assert not access.referral_allows(auditor, referral, Action.CHANGE)
+    assert referrals_queries.referral_allows(auditor, referral)
+    assert not referrals_queries.referral_allows(auditor, referral, Action.CHANGE)
     assert list(case_referrals(auditor, personas.case)) == [referral]
 
 
@@ -52,14 +54,14 @@ def test_partner_staff_see_only_referrals_sent_to_their_agency_and_not_through_s
     draft_to_them = draft(personas, directory.legal_aid)
     elsewhere = sent(personas, directory.pantry)
     staff = directory.harbor_staff
-    assert list(access.partner_referrals(staff)) == [to_them]
-    assert not access.partner_referral_allows(staff, draft_to_them)
-    assert not access.partner_referral_allows(staff, elsewhere)
+    assert list(referrals_receiving_queries.partner_referrals(staff)) == [to_them]
+    assert not referrals_receiving_queries.partner_referral_allows(staff, draft_to_them)
+    assert not referrals_receiving_queries.partner_referral_allows(staff, elsewhere)
     assert list(case_referrals(staff, personas.case)) == []
     assert list(waiting_for_answer(staff)) == []
 
 
 def test_another_agency_sees_nothing(personas: Personas, directory: Directory) -> None:
     referral = sent(personas, directory.pantry)
-    assert not access.referral_allows(personas.outsider, referral)
-    assert list(access.referrals(personas.outsider)) == []
+    assert not referrals_queries.referral_allows(personas.outsider, referral)
+    assert list(referrals_queries.referrals(personas.outsider)) == []

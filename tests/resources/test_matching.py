@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from casework.resources.matching import Preferences, Reason, days_in_words, explain, match_for_case
+from casework.referrals.matching import Preferences, Reason, explain, match_for_case
 from casework.resources.models import Service, ServiceAtLocation, ServiceStatus
+from casework.resources.words import days_in_words
 from tests.personas import Personas
 
 from .conftest import Directory, assess_needs, place_client

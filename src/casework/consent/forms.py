@@ -7,10 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from casework import access
 from casework.clients.models import Client, Relationship
 from casework.core.models import Organization, OrganizationKind, User
 from casework.resources.models import Provider
+from casework.resources.queries import directory_providers
 
 from .models import Category, PartyKind, Purpose, SignatureMethod
 from .policy import Party
@@ -70,7 +70,7 @@ class PartyForm(forms.Form):
     def __init__(self, *args: Any, client: Client, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = dict(self.fields)
-        fields["party_provider"].queryset = access.directory_providers(user).order_by("name")
+        fields["party_provider"].queryset = directory_providers(user).order_by("name")
         fields["party_organization"].queryset = Organization.objects.filter(
             kind=OrganizationKind.PARTNER, is_active=True
         ).order_by("name")

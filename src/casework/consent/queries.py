@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from casework import access
 from casework.clients.models import Client
+from casework.consent.models import PartyKind
 from casework.core.errors import NotFound
 from casework.core.models import User
 
@@ -78,7 +79,7 @@ def get_disclosure(user: User, pk: int) -> Disclosure:
 def shared_with_us(user: User) -> QuerySet[Disclosure]:
     """Disclosures to the user's partner agency, newest first (content: ask the policy)."""
     return (
-        access.shared_with_partner(user)
+        _shared_base(user)
         .select_related("client", "organization", "party_organization", "consent")
         .order_by("-disclosed_at", "-pk")
     )
@@ -114,3 +115,12 @@ def viewable_ids(disclosures: list[Disclosure]) -> set[int]:
             consents=loaded,
         ).allowed
     }
+
+
+def _shared_base(user: User) -> QuerySet[Disclosure]:
+    """Disclosures made to the user's partner agency (the records; content is the policy's)."""
+    if not access.is_partner_staff(user):
+        return Disclosure.objects.none()
+    return Disclosure.objects.filter(
+        party_kind=PartyKind.PARTNER_AGENCY, party_organization_id=user.organization_id
+    )

@@ -19,6 +19,8 @@ from casework.core.errors import PermissionDenied
 from casework.core.models import User
 from casework.core.services import check_version
 
+from .queries import appointment_allows, task_allows
+
 if TYPE_CHECKING:
     from casework.plans.models import Goal
 
@@ -145,9 +147,7 @@ def task_create(
 
 def _locked_task(actor: User, task: Task, expected_version: int | None) -> Task:
     locked = Task.objects.select_for_update(of=("self",)).select_related("case").get(pk=task.pk)
-    access.require(
-        access.task_allows(actor, locked, Action.CHANGE), _("You may not change this task.")
-    )
+    access.require(task_allows(actor, locked, Action.CHANGE), _("You may not change this task."))
     check_version(locked, expected_version, _("task"))
     return locked
 
@@ -361,7 +361,7 @@ def _locked_appointment(
         .get(pk=appointment.pk)
     )
     access.require(
-        access.appointment_allows(actor, locked, Action.CHANGE),
+        appointment_allows(actor, locked, Action.CHANGE),
         _("Only the organizer or the case's team may change this appointment."),
     )
     check_version(locked, expected_version, _("appointment"))

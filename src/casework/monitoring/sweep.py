@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from casework.clients.models import Case, CaseStatus
 from casework.core.models import Program
+from casework.plans.queries import overdue_objectives
 
 from .models import Alert, AlertKind, Task, TaskStatus
 
@@ -159,10 +160,6 @@ def review_due(today: date, organization_id: int | None = None) -> int:
 
 def objective_overdue(today: date, organization_id: int | None = None) -> int:
     """Objectives of approved plans past their target date (the plans app finds them)."""
-    try:
-        from casework.plans.queries import overdue_objectives
-    except ImportError:  # the plans app has no such query yet
-        return 0
     objectives = _scope(overdue_objectives(today=today), organization_id)
     rows = objectives.filter(
         goal__case__status=CaseStatus.ACTIVE,

@@ -29,6 +29,7 @@ from casework.core.web import AuthenticatedRequest, HomeSection, is_partial, pag
 from . import ical, queries, services
 from .forms import TASK_VIEWS, AppointmentForm, AppointmentStatusForm, CaseFlagsForm, TaskForm
 from .models import AppointmentStatus, Task, TaskStatus
+from .queries import appointment_allows, task_allows
 
 CASE_SECTION_SIZE = 5
 HOME_LIST_SIZE = 8
@@ -197,7 +198,7 @@ def task_new(request: AuthenticatedRequest, case_id: int | None = None) -> HttpR
 def task_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     user = request.user
     task = queries.get_task(user, pk)
-    can_change = access.task_allows(user, task, Action.CHANGE)
+    can_change = task_allows(user, task, Action.CHANGE)
     context: dict[str, Any] = {"task": task, "case": task.case, "can_change": can_change}
     status = 200
     if request.method == "POST":
@@ -317,7 +318,7 @@ def appointment_new(request: AuthenticatedRequest, case_id: int | None = None) -
 def appointment_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     user = request.user
     appointment = queries.get_appointment(user, pk)
-    can_change = access.appointment_allows(user, appointment, Action.CHANGE)
+    can_change = appointment_allows(user, appointment, Action.CHANGE)
     context: dict[str, Any] = {
         "appointment": appointment,
         "case": appointment.case,

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from casework import access
+from casework.access import Action
 from casework.clients.models import Case
 from casework.core.errors import NotFound
 from casework.core.models import User
@@ -16,7 +17,7 @@ from .models import Note, NoteAddendum, NoteAttachment, NoteStatus
 
 
 def notes(user: User, case: Case | None = None) -> QuerySet[Note]:
-    return access.notes(user, case).select_related("author")
+    return _notes_base(user, case).select_related("author")
 
 
 def filtered(
@@ -77,7 +78,7 @@ def drafts(user: User, case: Case | None = None) -> QuerySet[Note]:
 
 def get_attachment(user: User, pk: int) -> NoteAttachment:
     attachment = (
-        NoteAttachment.objects.filter(pk=pk, note__in=access.notes(user))
+        NoteAttachment.objects.filter(pk=pk, note__in=_notes_base(user))
         .select_related("note")
         .first()
     )
@@ -91,3 +92,34 @@ def case_authors(case: Case) -> QuerySet[User]:
     return User.objects.filter(
         pk__in=Note.objects.filter(case=case, status=NoteStatus.SIGNED).values("author_id")
     ).order_by("last_name", "first_name", "pk")
+
+
+def _notes_base(user: User, case: Case | None = None) -> QuerySet[Note]:
+    """Signed notes of cases the user may view, and the user's own drafts."""
+    if not access.is_staff_member(user):
+        return Note.objects.none()
+    mine_or_signed = Q(status=NoteStatus.SIGNED) | Q(author=user)
+    if case is not None:
+        if not access.case_allows(user, case, Action.VIEW):
+            return Note.objects.none()
+        return Note.objects.filter(mine_or_signed, case=case)
+    return Note.objects.filter(
+        mine_or_signed, organization_id=access.organization_id(user), case__in=access.cases(user)
+    )
+
+
+def note_edit_allows(user: User, note: Note) -> bool:
+    """Change or sign a draft: its author only, while they may still document the case."""
+    return (
+        note.is_draft and note.author_id == user.pk and access.note_write_allowed(user, note.case)
+    )
+
+
+def note_addendum_allows(user: User, note: Note) -> bool:
+    """Correct or add to a signed note (the original stays as it was)."""
+    return note.is_signed and access.note_write_allowed(user, note.case)
+
+
+def note_attach_allows(user: User, note: Note) -> bool:
+    """Attach a file: to one's own draft, or to a signed note as an addition."""
+    return note_edit_allows(user, note) or note_addendum_allows(user, note)

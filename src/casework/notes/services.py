@@ -41,6 +41,7 @@ from .models import (
     NoteSettings,
     NoteStatus,
 )
+from .queries import note_addendum_allows, note_attach_allows, note_edit_allows
 
 if TYPE_CHECKING:
     from casework.plans.models import Goal
@@ -271,9 +272,7 @@ def _lock_draft(actor: User, note: Note, expected_version: int | None) -> Note:
         raise ValidationError(
             {NON_FIELD_ERRORS: _("This note is signed and can no longer change; add an addendum.")}
         )
-    access.require(
-        access.note_edit_allows(actor, locked), _("Only the author changes a draft note.")
-    )
+    access.require(note_edit_allows(actor, locked), _("Only the author changes a draft note."))
     return locked
 
 
@@ -282,7 +281,7 @@ def note_update(
 ) -> Note:
     """Save a draft again (autosave while typing): refused if another save came first."""
     access.require(
-        access.note_edit_allows(actor, note) or note.is_signed,
+        note_edit_allows(actor, note) or note.is_signed,
         _("Only the author changes a draft note."),
     )
     errors = _check_fields(note.case, note.note_format, fields)
@@ -324,7 +323,7 @@ def _record_contact(note: Note) -> None:
 
 def note_sign(*, actor: User, note: Note, expected_version: int | None) -> Note:
     """Sign a draft: it is locked from then on. The author signs their own note."""
-    access.require(access.note_edit_allows(actor, note), _("Only the author signs a note."))
+    access.require(note_edit_allows(actor, note), _("Only the author signs a note."))
     with transaction.atomic():
         locked = _lock_draft(actor, note, expected_version)
         if not any(text.strip() for text in locked.sections.values()):
@@ -353,9 +352,7 @@ def note_addendum_add(*, actor: User, note: Note, text: str) -> NoteAddendum:
     """Correct or add to a signed note. Signed by its author as it is written."""
     if not note.is_signed:
         raise ValidationError({NON_FIELD_ERRORS: _("Only a signed note takes an addendum.")})
-    access.require(
-        access.note_addendum_allows(actor, note), _("You may not add to notes on this case.")
-    )
+    access.require(note_addendum_allows(actor, note), _("You may not add to notes on this case."))
     text = text.strip()
     if not text:
         raise ValidationError({"text": _("Write the addendum.")})
@@ -388,9 +385,7 @@ def note_attachment_add(
     The type is checked by extension and content; the file is stored under a random
     name; attachments are never replaced or removed (the record stays whole).
     """
-    access.require(
-        access.note_attach_allows(actor, note), _("You may not attach files to this note.")
-    )
+    access.require(note_attach_allows(actor, note), _("You may not attach files to this note."))
     errors: dict[str, str] = {}
     if kind not in AttachmentKind.values:
         errors["kind"] = _("Choose the type of attachment.")

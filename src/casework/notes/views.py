@@ -38,6 +38,7 @@ from .forms import (
     section_field_name,
 )
 from .models import ContactType, Note, NoteSettings, NoteStatus
+from .queries import note_addendum_allows, note_attach_allows, note_edit_allows
 
 CASE_SECTION_SIZE = 5
 HOME_DRAFTS_SIZE = 8
@@ -201,7 +202,7 @@ def _initial(note: Note) -> dict[str, Any]:
 def note_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     user = request.user
     note = queries.get_note(user, pk)
-    if not access.note_edit_allows(user, note):
+    if not note_edit_allows(user, note):
         return redirect("case-note", pk=note.pk)
     form = _note_form(note.case, note.note_format, initial=_initial(note))
     return _render_form(request, note.case, form, note=note)
@@ -334,8 +335,8 @@ def _render_detail(
 ) -> HttpResponse:
     user = request.user
     text_allowed = access.note_text_allowed(user)
-    can_edit = access.note_edit_allows(user, note)
-    can_add = access.note_addendum_allows(user, note)
+    can_edit = note_edit_allows(user, note)
+    can_add = note_addendum_allows(user, note)
     return render(
         request,
         "notes/note_detail.html",
@@ -348,7 +349,7 @@ def _render_detail(
             "sign_form": SignForm(initial={"expected_version": note.version}) if can_edit else None,
             "addendum_form": (addendum_form or AddendumForm()) if can_add else None,
             "attachment_form": (attachment_form or AttachmentForm())
-            if access.note_attach_allows(user, note)
+            if note_attach_allows(user, note)
             else None,
             "errors": errors or [],
             "max_upload_mb": uploads.max_upload_bytes() // (1024 * 1024),

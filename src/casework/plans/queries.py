@@ -204,3 +204,13 @@ def overdue_objectives(*, today: date) -> QuerySet[Objective]:
         .select_related("goal__plan__case")
         .order_by("target_date", "pk")
     )
+
+
+def plan_is_own(user: User, plan: ServicePlan) -> bool:
+    """The user wrote, submitted or manages the plan: someone else must decide on it."""
+    return user.pk in (plan.created_by_id, plan.submitted_by_id, plan.case.case_manager_id)
+
+
+def plan_decision_allows(user: User, plan: ServicePlan) -> bool:
+    """Approve or return a plan: a supervisor of the case's team, never on their own plan."""
+    return access.case_allows(user, plan.case, Action.SUPERVISE) and not plan_is_own(user, plan)

@@ -51,6 +51,7 @@ from .models import (
     ServicePlan,
     StepOwner,
 )
+from .queries import plan_is_own
 from .snapshot import plan_snapshot
 
 Item = TypeVar("Item", bound=PlanItem)
@@ -373,7 +374,7 @@ def plan_submit(*, actor: User, plan: ServicePlan, expected_version: int | None)
 def _require_decision(actor: User, plan: ServicePlan) -> None:
     if not access.case_allows(actor, plan.case, Action.SUPERVISE):
         raise PermissionDenied(_("Only a supervisor of the case's team decides on its plan."))
-    if access.plan_is_own(actor, plan):
+    if plan_is_own(actor, plan):
         raise PermissionDenied(
             _("You can't approve or return a plan you wrote; another supervisor decides on it.")
         )

@@ -40,6 +40,7 @@ from .forms import (
     VersionForm,
 )
 from .models import OPEN_PLAN_STATUSES, Goal, PlanStatus, ServicePlan
+from .queries import plan_decision_allows, plan_is_own
 from .snapshot import plan_diff
 
 # --- the case page's section ------------------------------------------------------------------
@@ -84,11 +85,11 @@ def _plan_context(user: User, plan: ServicePlan) -> dict[str, Any]:
     """What ``plans/_plan.html`` needs to show one plan and offer what the user may do."""
     case = plan.case
     can_change = case.is_open and access.case_allows(user, case, Action.CHANGE)
-    can_decide = plan.status == PlanStatus.SUBMITTED and access.plan_decision_allows(user, plan)
+    can_decide = plan.status == PlanStatus.SUBMITTED and plan_decision_allows(user, plan)
     own_waiting = (
         plan.status == PlanStatus.SUBMITTED
         and access.case_allows(user, case, Action.SUPERVISE)
-        and access.plan_is_own(user, plan)
+        and plan_is_own(user, plan)
     )
     can_review = can_change and plan.status == PlanStatus.APPROVED
     # Each goal's referrals (matched by goal key, across plan versions): one query.
@@ -600,7 +601,7 @@ def plan_decide(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     user = request.user
     plan = queries.get_plan(user, pk, Action.SUPERVISE)
     access.require(
-        access.plan_decision_allows(user, plan),
+        plan_decision_allows(user, plan),
         _("You can't approve or return a plan you wrote; another supervisor decides on it."),
     )
     form = DecisionForm(request.POST)

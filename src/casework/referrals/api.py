@@ -25,6 +25,7 @@ from casework.core.pagination import PageNumberPagination
 from casework.core.schemas import with_errors
 from casework.plans.models import ActionStep, Goal
 from casework.resources.models import Service, ServiceAtLocation
+from casework.resources.queries import directory_services
 
 from . import queries, services
 from .models import Referral
@@ -45,7 +46,7 @@ router = Router(tags=["referrals"])
 
 
 def _service(user: User, pk: int) -> Service:
-    service = access.directory_services(user).select_related("provider").filter(pk=pk).first()
+    service = directory_services(user).select_related("provider").filter(pk=pk).first()
     if service is None:
         raise NotFound("No such service.")
     return service

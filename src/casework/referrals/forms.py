@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from casework.consent.models import Category
 from casework.core.forms import version_field
 from casework.plans.models import ActionStep, Goal
+from casework.resources.forms import LANGUAGE_CHOICES
 from casework.resources.models import Service, ServiceAtLocation
 
+from .matching import Preferences
 from .models import NEXT_STATUSES, PROVIDER_STATUSES, EventVia, ReferralStatus, Urgency
 
 
@@ -202,3 +205,36 @@ class LinkForm(forms.Form):
         max_value=90,
         help_text=_("After that, or once you revoke it, the link shows nothing."),
     )
+
+
+# --- the match page: the client's preferences -------------------------------------------
+
+
+class PreferencesForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), required=False, choices=LANGUAGE_CHOICES)
+    max_km = forms.FloatField(
+        label=_("At most this far (km)"), required=False, min_value=0.5, max_value=500
+    )
+    free_only = forms.BooleanField(label=_("Only services with no fee"), required=False)
+    days = forms.TypedMultipleChoiceField(
+        label=_("Days the client can go"),
+        required=False,
+        coerce=int,
+        choices=list(WEEKDAYS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    in_house_first = forms.BooleanField(label=_("Our own services first"), required=False)
+    accessible = forms.BooleanField(label=_("Needs an accessible location"), required=False)
+    words = forms.CharField(label=_("Words"), required=False, max_length=200)
+
+    def preferences(self) -> Preferences:
+        data = self.cleaned_data
+        return Preferences(
+            language=data.get("language") or "",
+            max_km=data.get("max_km"),
+            free_only=bool(data.get("free_only")),
+            days=tuple(sorted(data.get("days") or ())),
+            in_house_first=bool(data.get("in_house_first")),
+            accessible=bool(data.get("accessible")),
+            words=data.get("words") or "",
+        )

@@ -11,9 +11,10 @@ from uuid import UUID
 from django.db.models import Prefetch, Q, QuerySet
 
 from casework import access
+from casework.access import Action
 from casework.clients.models import Case
 from casework.core.errors import NotFound
-from casework.core.models import User
+from casework.core.models import Role, User
 from casework.plans.models import Goal
 
 from .models import OPEN_STATUSES, Referral, ReferralEvent, ReferralLink, ReferralStatus
@@ -28,20 +29,20 @@ def _listed(rows: QuerySet[Referral]) -> QuerySet[Referral]:
 
 def case_referrals(user: User, case: Case) -> QuerySet[Referral]:
     """The case's referrals, newest first (``case`` was checked by the caller)."""
-    return _listed(access.referrals(user, case)).order_by("-created_at", "-pk")
+    return _listed(referrals(user, case)).order_by("-created_at", "-pk")
 
 
 def case_open_referrals(user: User, case: Case) -> QuerySet[Referral]:
     """Drafts and referrals whose loop is still open: the case page's card."""
     return _listed(
-        access.referrals(user, case).filter(status__in=(ReferralStatus.DRAFT, *OPEN_STATUSES))
+        referrals(user, case).filter(status__in=(ReferralStatus.DRAFT, *OPEN_STATUSES))
     ).order_by("answer_due_on", "-created_at", "-pk")
 
 
 def get_referral(user: User, pk: int) -> Referral:
     """The referral with what its page shows, if the user may see it; 404 otherwise."""
     referral = (
-        access.referrals(user)
+        referrals(user)
         .select_related(
             "case__client",
             "case__program",
@@ -77,7 +78,7 @@ def referral_links(referral: Referral) -> QuerySet[ReferralLink]:
 def get_link(user: User, pk: int) -> ReferralLink:
     link = (
         ReferralLink.objects.select_related("referral__case__client")
-        .filter(pk=pk, referral__in=access.referrals(user))
+        .filter(pk=pk, referral__in=referrals(user))
         .first()
     )
     if link is None:
@@ -89,7 +90,7 @@ def waiting_for_answer(user: User) -> QuerySet[Referral]:
     """Referrals the user made or whose case they manage, the provider not having answered;
     the answer most overdue first."""
     return (
-        access.referrals(user)
+        referrals(user)
         .filter(Q(created_by=user) | Q(case__case_manager=user), status__in=WAITING_STATUSES)
         .select_related("service", "provider", "case__client")
         .order_by("answer_due_on", "pk")
@@ -104,7 +105,7 @@ def goals_referrals(user: User, goals: list[Goal]) -> dict[UUID, list[Referral]]
     found: dict[UUID, list[Referral]] = defaultdict(list)
     case_ids = {g.case_id for g in goals}
     rows = (
-        access.referrals(user)
+        referrals(user)
         .filter(case_id__in=case_ids, goal_key__in=keys)
         .exclude(status=ReferralStatus.CANCELLED)
         .select_related("service", "provider")
@@ -126,3 +127,23 @@ def case_goals(case: Case) -> QuerySet[Goal]:
         .prefetch_related(Prefetch("steps", queryset=ActionStep.objects.order_by("position", "pk")))
         .order_by("-plan__number", "priority", "position", "pk")
     )
+
+
+def referrals(user: User, case: Case | None = None) -> QuerySet[Referral]:
+    if not access.is_staff_member(user) or access.is_partner_staff(user):
+        return Referral.objects.none()
+    if case is not None:
+        if not access.case_allows(user, case, Action.VIEW):
+            return Referral.objects.none()
+        return Referral.objects.filter(case=case)
+    return Referral.objects.filter(
+        organization_id=access.organization_id(user), case__in=access.cases(user)
+    )
+
+
+def referral_allows(user: User, referral: Referral, action: Action = Action.VIEW) -> bool:
+    if access.is_partner_staff(user):
+        return False
+    if action != Action.VIEW and user.has_role(Role.AUDITOR):
+        return False
+    return access.case_allows(user, referral.case, action)

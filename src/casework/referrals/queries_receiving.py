@@ -19,6 +19,7 @@ from casework.core.errors import NotFound
 from casework.core.models import User
 
 from .models import Referral, ReferralEvent, ReferralStatus
+from .queries import referral_allows, referrals
 
 #: The inbox's filters: from the receiving side, a referral is new until they answer it,
 #: in progress while they work on it, and closed once their part is done.
@@ -57,7 +58,7 @@ _DETAIL_RELATED = (
 
 def partner_inbox(user: User, show: str = "") -> QuerySet[Referral]:
     """Referrals sent to the user's partner agency, newest first, optionally one filter's."""
-    rows = access.partner_referrals(user).select_related(*_LIST_RELATED)
+    rows = partner_referrals(user).select_related(*_LIST_RELATED)
     if show in INBOX_FILTERS:
         rows = rows.filter(status__in=INBOX_FILTERS[show][1])
     return rows.order_by("-sent_at", "-pk")
@@ -73,7 +74,7 @@ def _events() -> Prefetch[Any]:
 def get_partner_referral(user: User, pk: int) -> Referral:
     """One referral sent to the user's partner agency; 404 for anything else."""
     referral = (
-        access.partner_referrals(user)
+        partner_referrals(user)
         .filter(pk=pk)
         .select_related(*_DETAIL_RELATED)
         .prefetch_related(_events(), "service__required_documents")
@@ -97,13 +98,13 @@ def for_link(referral_id: int) -> Referral:
 def get_staff_referral(user: User, pk: int) -> Referral:
     """A referral the agency's staff member may view (for the letter); 404 otherwise."""
     referral = (
-        access.referrals(user)
+        referrals(user)
         .filter(pk=pk)
         .select_related(*_DETAIL_RELATED, "client", "goal")
         .prefetch_related("service__required_documents", "links", "location__location__addresses")
         .first()
     )
-    if referral is None or not access.referral_allows(user, referral):
+    if referral is None or not referral_allows(user, referral):
         raise NotFound(_("No such referral."))
     return referral
 
@@ -113,3 +114,20 @@ def viewable_ids(rows: list[Referral]) -> set[int]:
     disclosures = [r.disclosure for r in rows if r.disclosure is not None]
     allowed = viewable_disclosure_ids(disclosures)
     return {r.pk for r in rows if r.disclosure_id in allowed}
+
+
+def partner_referrals(user: User) -> QuerySet[Referral]:
+    """Referrals sent to the user's partner agency (never drafts)."""
+    if not access.is_partner_staff(user):
+        return Referral.objects.none()
+    return Referral.objects.filter(recipient_organization_id=user.organization_id).exclude(
+        status__in=(ReferralStatus.DRAFT, ReferralStatus.CANCELLED)
+    )
+
+
+def partner_referral_allows(user: User, referral: Referral) -> bool:
+    return (
+        access.is_partner_staff(user)
+        and referral.recipient_organization_id == user.organization_id
+        and referral.status not in (ReferralStatus.DRAFT, ReferralStatus.CANCELLED)
+    )

@@ -54,6 +54,8 @@ from .models import (
     ReferralStatus,
     Urgency,
 )
+from .queries import referral_allows
+from .queries_receiving import partner_referral_allows
 
 #: Working days (Mon–Fri) the provider has to answer before the case manager follows up.
 ANSWER_WORKING_DAYS = 5
@@ -116,7 +118,7 @@ def _require_create(actor: User, case: Case) -> None:
 
 def _require_change(actor: User, referral: Referral) -> None:
     access.require(
-        access.referral_allows(actor, referral, Action.CHANGE),
+        referral_allows(actor, referral, Action.CHANGE),
         _("You may view this referral but not change it."),
     )
 
@@ -709,7 +711,7 @@ def referral_provider_update(
     errors: dict[str, str] = {}
     if via == EventVia.PARTNER:
         access.require(
-            actor is not None and access.partner_referral_allows(actor, referral),
+            actor is not None and partner_referral_allows(actor, referral),
             _("This referral was not sent to your agency."),
         )
     elif via == EventVia.LINK:
@@ -888,12 +890,12 @@ def referral_viewed(
 ) -> None:
     """Write a read of a referral to the audit log: staff, a partner agency, or a secure link."""
     if via == EventVia.PARTNER:
-        access.require(actor is not None and access.partner_referral_allows(actor, referral))
+        access.require(actor is not None and partner_referral_allows(actor, referral))
     elif via == EventVia.LINK:
         access.require(link is not None and link.referral_id == referral.pk)
         actor = None
     else:
-        access.require(actor is not None and access.referral_allows(actor, referral))
+        access.require(actor is not None and referral_allows(actor, referral))
     with transaction.atomic():
         if link is not None:
             ReferralLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())

@@ -33,10 +33,10 @@ from casework.core.forms import add_service_errors
 from casework.core.models import Role, User
 from casework.core.web import HOME_LIST_SIZE, AuthenticatedRequest, HomeSection, paginate
 from casework.plans.models import Goal
-from casework.resources import matching
 from casework.resources.models import Service, ServiceAtLocation
+from casework.resources.queries import directory_services
 
-from . import queries, services
+from . import matching, queries, services
 from .forms import (
     CancelForm,
     CloseForm,
@@ -47,6 +47,7 @@ from .forms import (
     SendForm,
 )
 from .models import NEXT_STATUSES, PROVIDER_STATUSES, Referral, ReferralStatus
+from .queries import referral_allows
 
 SECTION_SIZE = 5
 
@@ -126,7 +127,7 @@ def _current_goals(case: Case) -> list[Goal]:
 def _service(user: User, pk: int | None) -> Service | None:
     if pk is None:
         return None
-    service = access.directory_services(user).select_related("provider").filter(pk=pk).first()
+    service = directory_services(user).select_related("provider").filter(pk=pk).first()
     if service is None:
         raise NotFound("No such service.")
     return service
@@ -231,7 +232,7 @@ def _new_url(case: Case, service: Service | None, goal_id: int | None, sal: int 
 
 def _form_kwargs(user: User, case: Case, service: Service | None) -> dict[str, Any]:
     return {
-        "services": access.directory_services(user).select_related("provider"),
+        "services": directory_services(user).select_related("provider"),
         "goals": _current_goals(case),
         "service": service,
     }
@@ -345,7 +346,7 @@ def referral_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
     user = request.user
     referral = queries.get_referral(user, pk)
     access.require(
-        access.referral_allows(user, referral, Action.CHANGE),
+        referral_allows(user, referral, Action.CHANGE),
         _("You may view this referral but not change it."),
     )
     if referral.status != ReferralStatus.DRAFT:
@@ -432,7 +433,7 @@ def referral_edit(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
 
 
 def _detail_context(user: User, referral: Referral, forms: dict[str, Form]) -> dict[str, Any]:
-    can_change = referral.case.is_open and access.referral_allows(user, referral, Action.CHANGE)
+    can_change = referral.case.is_open and referral_allows(user, referral, Action.CHANGE)
     nexts = NEXT_STATUSES.get(referral.status, ())
     version = {"expected_version": referral.version}
     today = timezone.localdate()
@@ -500,7 +501,7 @@ def referral_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 def _changeable(request: AuthenticatedRequest, pk: int) -> Referral:
     referral = queries.get_referral(request.user, pk)
     access.require(
-        access.referral_allows(request.user, referral, Action.CHANGE),
+        referral_allows(request.user, referral, Action.CHANGE),
         _("You may view this referral but not change it."),
     )
     return referral

@@ -15,9 +15,10 @@ from casework import access
 from casework.core.api_auth import request_user
 from casework.core.models import User
 from casework.core.schemas import with_errors
+from casework.referrals import matching
 from casework.referrals.outcomes import provider_outcomes
 
-from . import geo, matching, queries, services
+from . import geo, queries, services
 from .models import ProviderNote, Service
 from .schemas import MatchOut, NoteIn, NoteOut, ProviderOut, SearchPageOut, ServiceDetailOut
 from .search import DirectoryQuery, Sort, search_services

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from casework import access
@@ -13,7 +12,6 @@ from casework.core.models import Organization, OrganizationKind, Program, User
 
 from . import categories
 from .geo import Point
-from .matching import Preferences
 from .models import CASEWORK_TAXONOMY_ID, ProviderNoteKind, TaxonomyTerm
 from .search import DirectoryQuery, Sort
 
@@ -135,36 +133,6 @@ class SearchForm(forms.Form):
             in_house_only=bool(data.get("in_house")),
             sort=data.get("sort") or Sort.RELEVANCE,
             page=page,
-        )
-
-
-class PreferencesForm(forms.Form):
-    language = forms.ChoiceField(label=_("Language"), required=False, choices=LANGUAGE_CHOICES)
-    max_km = forms.FloatField(
-        label=_("At most this far (km)"), required=False, min_value=0.5, max_value=500
-    )
-    free_only = forms.BooleanField(label=_("Only services with no fee"), required=False)
-    days = forms.TypedMultipleChoiceField(
-        label=_("Days the client can go"),
-        required=False,
-        coerce=int,
-        choices=list(WEEKDAYS.items()),
-        widget=forms.CheckboxSelectMultiple,
-    )
-    in_house_first = forms.BooleanField(label=_("Our own services first"), required=False)
-    accessible = forms.BooleanField(label=_("Needs an accessible location"), required=False)
-    words = forms.CharField(label=_("Words"), required=False, max_length=200)
-
-    def preferences(self) -> Preferences:
-        data = self.cleaned_data
-        return Preferences(
-            language=data.get("language") or "",
-            max_km=data.get("max_km"),
-            free_only=bool(data.get("free_only")),
-            days=tuple(sorted(data.get("days") or ())),
-            in_house_first=bool(data.get("in_house_first")),
-            accessible=bool(data.get("accessible")),
-            words=data.get("words") or "",
         )
 
 

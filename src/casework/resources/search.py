@@ -8,7 +8,7 @@ words and the tokens, SQLite FTS5 ``resources_service_fts``; migrations 0002 and
 semi-join; the rest are columns of the service. A search that matches more than
 COUNT_CAP services reads its page from the first services in order instead of sorting
 them all (_first_in_order). Results are only ever drawn from
-``access.directory_services(actor)``.
+``directory_services(actor)``.
 
 Measured with ``bench/directory.py`` at 100,000 services: every kind of search under
 100 ms at the 95th percentile on PostgreSQL and on SQLite.
@@ -53,12 +53,12 @@ from . import derived
 from .geo import Point, bounding_box, distance_km, squared_distance_expression
 from .models import (
     Attribute,
-    Provider,
     Service,
     ServiceAtLocation,
     ServiceOpening,
     ServiceStatus,
 )
+from .queries import directory_services, ours
 
 MAX_TERMS = 6
 PAGE_SIZE = 20
@@ -265,7 +265,7 @@ def filtered(
     """The services the actor may read that pass every filter but distance (unordered),
     and that hold one token of each group of ``facets`` (read in the same index, or
     not: see text_filter)."""
-    services = access.directory_services(actor)
+    services = directory_services(actor)
     org_id = access.organization_id(actor)
     if not query.include_inactive:
         services = services.filter(status=ServiceStatus.ACTIVE)
@@ -287,16 +287,6 @@ def filtered(
     if query.in_house_only:
         services = services.filter(ours(org_id))
     return services
-
-
-def ours(organization_id: int) -> Q:
-    """Services of our own agency (in-house), named by its providers' ids.
-
-    Those providers are a handful among thousands, listed by the partial index
-    ``provider_own_agency``; joining each service to its provider instead made SQLite
-    read every service to find ours (150 ms of a matching at 100,000 services)."""
-    providers = Provider.objects.filter(organization_id=organization_id, is_own_agency=True)
-    return Q(provider_id__in=list(providers.values_list("pk", flat=True)))
 
 
 def uses_text_index(query: DirectoryQuery) -> bool:
@@ -494,7 +484,7 @@ def locations_for(actor: User, query: DirectoryQuery, services: QuerySet[Service
     # Named one by one, so the index on (organization, status) finds them; the import
     # admits no other status.
     others = [status for status in ServiceStatus.values if status != ServiceStatus.ACTIVE]
-    inactive = access.directory_services(actor).filter(status__in=others)
+    inactive = directory_services(actor).filter(status__in=others)
     return ~Q(service_id__in=inactive.values("pk"))
 
 

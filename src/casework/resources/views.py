@@ -21,10 +21,12 @@ from casework import access
 from casework.core.errors import ConflictError, NotFound
 from casework.core.forms import add_service_errors
 from casework.core.web import AuthenticatedRequest, is_partial
+from casework.referrals import matching
+from casework.referrals.forms import PreferencesForm
 from casework.referrals.outcomes import provider_outcomes
 
-from . import categories, geo, matching, queries, services
-from .forms import NearChoice, NoteForm, PreferencesForm, SearchForm, SettingsForm
+from . import categories, geo, queries, services, words
+from .forms import NearChoice, NoteForm, SearchForm, SettingsForm
 from .models import Provider, Service
 from .search import SearchPage, search_services
 
@@ -136,7 +138,7 @@ def _service_context(
             (a.taxonomy_term, categories.label_of(a.taxonomy_term.code))
             for a in service.attributes.all()
         ],
-        "open_days": matching.days_in_words({o.weekday for o in service.openings.all()}),
+        "open_days": words.days_in_words({o.weekday for o in service.openings.all()}),
         "openings": list(service.openings.all()),
         "in_house": queries.in_house_alternatives(user, service),
         "notes": list(queries.notes(user, service.provider)[:20]),

@@ -24,6 +24,7 @@ from casework.core.web import AuthenticatedRequest, organization_of, paginate
 
 from .hsds import exporter
 from .models import DirectoryImport, ImportStatus
+from .queries import directory_imports
 from .tasks import directory_import_queue, live_progress
 
 PROBLEMS_PER_PAGE = 100
@@ -112,9 +113,7 @@ def imports(request: AuthenticatedRequest) -> HttpResponseBase:
         form = ImportForm()
     page = paginate(
         request,
-        access.directory_imports(request.user)
-        .select_related("started_by")
-        .defer("summary", "problems"),
+        directory_imports(request.user).select_related("started_by").defer("summary", "problems"),
     )
     return render(
         request,
@@ -126,9 +125,7 @@ def imports(request: AuthenticatedRequest) -> HttpResponseBase:
 
 def _get_import(request: AuthenticatedRequest, pk: int) -> DirectoryImport:
     _require_manager(request)
-    record = (
-        access.directory_imports(request.user).select_related("started_by").filter(pk=pk).first()
-    )
+    record = directory_imports(request.user).select_related("started_by").filter(pk=pk).first()
     if record is None:
         raise NotFound
     return record

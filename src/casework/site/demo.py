@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from faker import Faker
 
+from casework import access
 from casework.assessments import demo as assessments_demo
 from casework.clients import services as client_services
 from casework.clients.models import (
@@ -39,7 +40,7 @@ from casework.clients.models import (
 )
 from casework.confidentiality import demo as confidentiality_demo
 from casework.consent import demo as consent_demo
-from casework.core import access, context, services
+from casework.core import context, services
 from casework.core.models import (
     ExpertiseArea,
     Organization,

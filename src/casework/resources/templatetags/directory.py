@@ -8,8 +8,8 @@ from django import template
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 
-from casework.resources.matching import ages_in_words, days_in_words
 from casework.resources.models import Service, ServiceOpening
+from casework.resources.words import ages_in_words, days_in_words
 
 register = template.Library()
 

@@ -11,15 +11,13 @@ directory cannot give ("fits" None) is a question to ask the provider by phone.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf.locale import LANG_INFO
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
-from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -28,11 +26,10 @@ from casework.assessments.models import DONE_STATUSES, Assessment, IdentifiedNee
 from casework.clients.models import Case
 from casework.core.models import User
 from casework.plans.models import Goal
-from casework.referrals.outcomes import ProviderOutcome, provider_outcomes
-
-from . import categories, derived, geo
-from .models import Accessibility, Language, Service, ServiceAtLocation
-from .search import (
+from casework.resources import categories, derived, geo
+from casework.resources.models import Accessibility, Language, Service, ServiceAtLocation
+from casework.resources.queries import directory_services, ours
+from casework.resources.search import (
     DEFAULT_RADIUS_KM,
     DirectoryQuery,
     browse_order,
@@ -40,10 +37,12 @@ from .search import (
     locations_for,
     name_order,
     nearest_ids,
-    ours,
     uses_text_index,
     with_details,
 )
+from casework.resources.words import ages_in_words, days_in_words, km_in_words, language_name
+
+from .outcomes import ProviderOutcome, provider_outcomes
 
 #: Candidates scored per matching: the nearest of the needed categories, and ours.
 NEAREST_CANDIDATES = 150
@@ -109,52 +108,6 @@ class Profile:
     @property
     def domain_labels(self) -> list[str]:
         return [categories.label_of(d) for d in self.domains]
-
-
-# --- words --------------------------------------------------------------------------------
-
-
-def language_name(code: str, fallback: str = "") -> str:
-    info = LANG_INFO.get(code.lower())
-    if info and "name" in info:
-        return _(info["name"])
-    return fallback or code
-
-
-def days_in_words(weekdays: Iterable[int]) -> str:
-    """{1, 2, 3, 4, 5} → "Tue–Sat"; {0, 2, 4} → "Mon, Wed, Fri"; all → "every day"."""
-    days = sorted(set(weekdays))
-    if len(days) == 7:
-        return _("every day")
-    runs: list[list[int]] = []
-    for day in days:
-        if runs and day == runs[-1][-1] + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
-    parts = []
-    for run in runs:
-        if len(run) >= 3:
-            parts.append(f"{WEEKDAYS_ABBR[run[0]]}–{WEEKDAYS_ABBR[run[-1]]}")
-        else:
-            parts.extend(str(WEEKDAYS_ABBR[d]) for d in run)
-    return ", ".join(parts)
-
-
-def km_in_words(km: float) -> str:
-    if km < 1:
-        return _("less than 1")
-    return f"{km:.1f}" if km < 2 else f"{km:.0f}"
-
-
-def ages_in_words(minimum: int | None, maximum: int | None) -> str:
-    if minimum is not None and maximum is not None:
-        return _("ages %(min)s–%(max)s") % {"min": minimum, "max": maximum}
-    if minimum is not None:
-        return _("ages %(min)s and over") % {"min": minimum}
-    if maximum is not None:
-        return _("ages up to %(max)s") % {"max": maximum}
-    return _("all ages")
 
 
 # --- the client ---------------------------------------------------------------------------
@@ -522,7 +475,7 @@ def explain(
 ) -> Match:
     """How one service fits the case: the same reasons as in the ranked list."""
     _check_access(actor, case)
-    if not access.directory_services(actor).filter(pk=service.pk).exists():
+    if not directory_services(actor).filter(pk=service.pk).exists():
         raise PermissionDenied(_("You may not read this service."))
     profile = profile_for(case, goal, preferences)
     loaded = _details(Service.objects.filter(pk=service.pk)).get()
