@@ -15,8 +15,8 @@ from django.db import DatabaseError, connection, transaction
 from casework import cli
 from casework.core import audit
 from casework.core.management.commands import serve as serve_command
-from casework.site.management.commands import worker as worker_command
 from casework.core.models import AuditEvent, Organization, Role, User
+from casework.site.management.commands import worker as worker_command
 
 pytestmark = pytest.mark.django_db
 
