@@ -4,14 +4,21 @@ Each organization has its own chain (so the log can be distributed by
 organization). Every event stores the hash of the previous event of its chain
 and a hash over its own content; ``verify`` recomputes both and also compares
 the last event with the chain head, which catches a deleted newest row.
+
+``batch`` appends many events in one transaction (the demo agency, the
+generator) without rewriting a chain head for each: on PostgreSQL, rewriting
+one row thousands of times in one transaction, each time in another
+savepoint, makes every lookup of that row walk all its earlier versions.
 """
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -54,6 +61,66 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(_canonical(event)).hexdigest()
 
 
+@dataclass
+class _Batch:
+    # chain -> (sequence, hash) of its head when this batch first appended to it
+    bases: dict[str, tuple[int, str]] = field(default_factory=dict)
+
+
+_batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
+    "casework_audit_batch", default=None
+)
+
+
+@contextmanager
+def batch() -> Iterator[None]:
+    """Append the events recorded inside to their chains, moving each chain's head once at the end.
+
+    For seeding many events in one transaction (the demo agency, generated data); a request
+    has no use for it. The block runs in a transaction (a savepoint when already in one) and
+    the events are the same as without it: each links to the newest event of its chain, read
+    from the events themselves, so one rolled back by an inner savepoint leaves no gap. Each
+    chain's head is locked at the first event appended to it and set to its newest event when
+    the block ends; ``verify`` run inside the block would find the heads behind. Without this,
+    PostgreSQL slows down with every event: each rewrites its chain's head in a savepoint of
+    its own, and each lookup of the head walks every version written so far.
+    """
+    if _batch.get() is not None:  # inside a batch already: the outer one moves the heads
+        yield
+        return
+    pending = _Batch()
+    with transaction.atomic():
+        token = _batch.set(pending)
+        try:
+            yield
+        finally:
+            _batch.reset(token)
+        for chain in pending.bases:
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
+            newest = _newest(chain, after=head.sequence)
+            if newest is not None:
+                head.sequence, head.hash = newest
+                head.save(update_fields=["sequence", "hash"])
+
+
+def _newest(chain: str, *, after: int) -> tuple[int, str] | None:
+    """Sequence and hash of the chain's newest event past ``after``, if any."""
+    return (
+        AuditEvent.objects.filter(chain=chain, sequence__gt=after)
+        .order_by("-sequence")
+        .values_list("sequence", "hash")
+        .first()
+    )
+
+
+def _previous_in_batch(pending: _Batch, chain: str) -> tuple[int, str]:
+    base = pending.bases.get(chain)
+    if base is None:
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
+        base = pending.bases[chain] = (head.sequence, head.hash)
+    return _newest(chain, after=base[0]) or base
+
+
 def _json_safe(value: Any) -> Any:
     """Round-trip through JSON so the hashed form equals what the database returns."""
     return json.loads(json.dumps(value, default=str))
@@ -86,11 +153,11 @@ def record(
         object_id = object_id or target.pk
     ctx = context.current()
     chain = chain_for(organization_id)
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
+
+    def append(sequence: int, previous_hash: str) -> AuditEvent:
         event = AuditEvent(
             chain=chain,
-            sequence=head.sequence + 1,
+            sequence=sequence + 1,
             organization_id=organization_id,
             actor=actor,
             actor_label=(actor.email if actor is not None else ""),
@@ -101,10 +168,18 @@ def record(
             object_id=str(object_id) if object_id != "" else "",
             client_id=client_id,
             changes=_json_safe(changes or {}),
-            previous_hash=head.hash,
+            previous_hash=previous_hash,
         )
         event.hash = compute_hash(event)
         event.save(force_insert=True)
+        return event
+
+    pending = _batch.get()
+    if pending is not None:  # one INSERT; the batch moves the head when it ends
+        return append(*_previous_in_batch(pending, chain))
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
+        event = append(head.sequence, head.hash)
         head.sequence = event.sequence
         head.hash = event.hash
         head.save(update_fields=["sequence", "hash"])

@@ -101,7 +101,7 @@ def case_flags(request: AuthenticatedRequest, case_id: int) -> HttpResponseBase:
     return redirect(reverse("case-detail", kwargs={"pk": case.pk}) + "#case-monitoring-heading")
 
 
-# --- home page panels (registered in core.views.HOME_SECTIONS) ------------------------------
+# --- home page panels (composed in casework.site.views.HOME_SECTIONS) ---------------------------
 
 
 def home_alerts(user: User) -> HomeSection | None:
