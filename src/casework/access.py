@@ -545,14 +545,18 @@ def holds_break_glass(user: User, client_id: int) -> bool:
     return is_staff_member(user) and client_id in _grant_client_ids(user)
 
 
-def restricted_hidden_clients(user: User) -> QuerySet[Client]:
-    """Restricted records of the agency the user does not see: the duplicate check only
-    says that one *may* match, never which (partial index ``client_restricted_idx``)."""
+def duplicate_check_clients(user: User) -> QuerySet[Client]:
+    """Every record of the user's agency, for the duplicate check alone.
+
+    A second record must not be made for a person the agency already has, whoever serves
+    them; so the check looks at them all. What it may tell a user about one they do not
+    see (``clients(user)``) is only that a record *may* match, never which, and whether
+    it is restricted (then an agency admin decides) or another team's (then intake or a
+    supervisor does).
+    """
     if not is_staff_member(user):
         return Client.objects.none()
-    return Client.objects.filter(
-        organization_id=organization_id(user), is_restricted=True, merged_into__isnull=True
-    ).exclude(Exists(_serving_cases(user).filter(client_id=OuterRef("pk"))))
+    return Client.objects.filter(organization_id=organization_id(user), merged_into__isnull=True)
 
 
 def can_read_access_report(user: User) -> bool:

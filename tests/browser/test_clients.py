@@ -125,3 +125,36 @@ def test_a_case_manager_updates_an_emergency_contacts_phone(
     household = page.locator("#household")
     expect(household).to_contain_text("555-987-6543")
     expect(household).not_to_contain_text("555-123-4567")
+
+
+def test_a_case_manager_is_warned_about_a_person_another_team_serves(
+    personas: Personas, sign_in_page: Callable[[User], Any], live_server: Any
+) -> None:
+    from tests.factories import CaseFactory
+
+    sharon = ClientFactory(
+        organization=personas.agency,
+        first_name="Sharon",
+        last_name="Bellamy",
+        date_of_birth=date(1996, 5, 14),
+    )
+    CaseFactory(client=sharon, team=personas.other_team, case_manager=personas.colleague)
+    page = sign_in_page(personas.case_manager)
+    page.goto(f"{live_server.url}/clients/new/")
+    page.locator("#id_first_name").fill("Sharon")
+    page.locator("#id_last_name").fill("Bellamy")
+    page.locator("#id_date_of_birth").fill("1996-05-14")
+    page.get_by_role("button", name="Check and register").click()
+    warning = page.locator(".possible-duplicates")
+    expect(warning).to_contain_text("A record you cannot see may be this person")
+    expect(warning).to_contain_text("Ask intake or your supervisor")
+    expect(warning.get_by_role("link")).to_have_count(0)
+    assert Client.objects.filter(last_name="Bellamy").count() == 1
+
+    # Told by intake that this is someone else, they confirm, and land where they may look.
+    warning.get_by_role(
+        "button", name="Intake or a supervisor confirmed: this is a new person"
+    ).click()
+    expect(page.get_by_text("Intake opens their case")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).not_to_have_text("Page not found")
+    assert Client.objects.filter(last_name="Bellamy").count() == 2

@@ -23,7 +23,7 @@ from casework.core.pagination import PageNumberPagination
 from casework.core.schemas import error_response, with_errors
 
 from . import services
-from .matching import Match, find_possible_duplicates, restricted_record_may_match
+from .matching import HiddenMatch, Match, find_possible_duplicates, hidden_record_may_match
 from .models import (
     Case,
     CaseAssignment,
@@ -208,16 +208,22 @@ def create_client(request: HttpRequest, payload: ClientCreateIn) -> Any:
             "phone": payload.phone,
         }
         matches = find_possible_duplicates(**person)
-        restricted_match = restricted_record_may_match(**person)
-        if matches or restricted_match:
+        hidden_match = hidden_record_may_match(**person)
+        if matches or hidden_match:
             message = _("This person may already have a record. Check the matches first.")
-            if restricted_match:
+            if hidden_match == HiddenMatch.RESTRICTED:
                 message = _("A restricted record may match; ask an agency admin.")
+            elif hidden_match == HiddenMatch.UNSEEN:
+                message = _(
+                    "A record you cannot see (another team's, or waiting for intake) may be this person; "
+                    "ask intake or a supervisor before registering."
+                )
             return error_response(
                 409,
                 "possible_duplicates",
                 message,
-                restricted_match=restricted_match,
+                restricted_match=hidden_match == HiddenMatch.RESTRICTED,
+                hidden_match=hidden_match.value if hidden_match else None,
                 matches=[
                     {
                         "client": {"id": m.client.pk, "display_name": m.client.display_name},

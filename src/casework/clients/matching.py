@@ -13,6 +13,8 @@ another birth date is somebody else.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -151,7 +153,14 @@ def find_possible_duplicates(
     return _score(visible.filter(q), first_name, last_name, date_of_birth, wanted, digits)
 
 
-def restricted_record_may_match(
+class HiddenMatch(StrEnum):
+    """A record the user does not see may be this person: who decides."""
+
+    RESTRICTED = "restricted"  # an agency admin
+    UNSEEN = "unseen"  # intake or a supervisor: the record is another team's
+
+
+def hidden_record_may_match(
     *,
     actor: User,
     first_name: str,
@@ -159,19 +168,29 @@ def restricted_record_may_match(
     date_of_birth: date | None = None,
     identifiers: Iterable[tuple[str, str]] = (),
     phone: str = "",
-) -> bool:
-    """Whether a restricted record the actor cannot see may be this person.
+) -> HiddenMatch | None:
+    """Whether a record the actor cannot see may be this person, and of which kind.
 
-    The duplicate check must still stop a second record being made for a restricted
-    client, without saying anything about them: callers show only "a restricted record
-    may match; ask an agency admin".
+    The duplicate check must still stop a second record being made for someone another
+    team serves, or a restricted client, without saying anything about them: callers
+    show only "a record you cannot see may match; ask …". A restricted one comes first.
     """
     wanted = [(kind, normalize_identifier(value)) for kind, value in identifiers]
     wanted = [(kind, value) for kind, value in wanted if value]
     digits = phone_digits(phone) if phone.strip() else ""
     q = _candidate_filter(first_name, last_name, date_of_birth, wanted, digits)
-    hidden = access.restricted_hidden_clients(actor).filter(q)
-    return bool(_score(hidden, first_name, last_name, date_of_birth, wanted, digits))
+    everyone = access.duplicate_check_clients(actor).filter(q)
+    found = _score(everyone, first_name, last_name, date_of_birth, wanted, digits)
+    if not found:
+        return None
+    ids = [m.client.pk for m in found]
+    seen = set(access.clients(actor).filter(pk__in=ids).values_list("pk", flat=True))
+    hidden = [m.client for m in found if m.client.pk not in seen]
+    if not hidden:
+        return None
+    if any(client.is_restricted for client in hidden):
+        return HiddenMatch.RESTRICTED
+    return HiddenMatch.UNSEEN
 
 
 def _candidate_filter(

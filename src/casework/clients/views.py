@@ -45,7 +45,7 @@ from .forms import (
     RelationshipEditForm,
     RelationshipForm,
 )
-from .matching import Match, find_possible_duplicates, restricted_record_may_match
+from .matching import HiddenMatch, Match, find_possible_duplicates, hidden_record_may_match
 from .models import (
     OPEN_STATUSES,
     Case,
@@ -388,7 +388,7 @@ def client_register(request: AuthenticatedRequest) -> HttpResponseBase:
     user = request.user
     access.require(user.has_role(*services.CLIENT_CREATORS))
     matches: list[Match] = []
-    restricted_match = False
+    hidden_match: HiddenMatch | None = None
     status = 200
     if request.method == "POST":
         form = RegisterForm(request.POST)
@@ -406,8 +406,8 @@ def client_register(request: AuthenticatedRequest) -> HttpResponseBase:
                     "phone": data["phone"],
                 }
                 matches = find_possible_duplicates(**person)
-                restricted_match = restricted_record_may_match(**person)
-            if matches or restricted_match:
+                hidden_match = hidden_record_may_match(**person)
+            if matches or hidden_match:
                 status = 200
             else:
                 try:
@@ -415,14 +415,26 @@ def client_register(request: AuthenticatedRequest) -> HttpResponseBase:
                 except ValidationError as exc:
                     add_service_errors(form, exc)
                 else:
-                    messages.success(request, _("%(name)s is registered.") % {"name": client})
-                    return redirect("client-detail", pk=client.pk)
+                    if access.client_allows(user, client):
+                        messages.success(request, _("%(name)s is registered.") % {"name": client})
+                        return redirect("client-detail", pk=client.pk)
+                    # A case manager sees a client through a case of their team's; until
+                    # intake opens one, the new record is intake's to see.
+                    messages.success(
+                        request,
+                        _(
+                            "%(name)s is registered. Intake opens their case; you will see "
+                            "the record once the case is yours or your team's."
+                        )
+                        % {"name": client},
+                    )
+                    return redirect("home")
     else:
         form = RegisterForm(initial={"name_data_quality": 1, "dob_data_quality": 1})
     return render(
         request,
         "clients/client_register.html",
-        {"form": form, "matches": matches, "restricted_match": restricted_match},
+        {"form": form, "matches": matches, "hidden_match": hidden_match},
         status=status,
     )
 
