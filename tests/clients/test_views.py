@@ -333,7 +333,8 @@ def test_choosing_someone_off_the_team_shows_the_error_next_to_the_field(
     p = personas
     response = client_as(p.supervisor).post(
         reverse("case-assign", args=[p.case.pk]),
-        {"case_manager": p.colleague.pk, "expected_version": 1},
+        # Intake is on none of the program's teams (the colleague's team is offered now).
+        {"case_manager": p.intake.pk, "expected_version": 1},
     )
     assert response.status_code == 400
     html = response.content.decode()

@@ -215,8 +215,8 @@ def create_client(request: HttpRequest, payload: ClientCreateIn) -> Any:
                 message = _("A restricted record may match; ask an agency admin.")
             elif hidden_match == HiddenMatch.UNSEEN:
                 message = _(
-                    "A record you cannot see (another team's, or waiting for intake) may be this person; "
-                    "ask intake or a supervisor before registering."
+                    "A record you cannot see (another team's, or waiting for intake) may be "
+                    "this person; ask intake or a supervisor before registering."
                 )
             return error_response(
                 409,

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import access
 from casework.core import languages
 from casework.core.forms import StaffChoiceField, version_field
-from casework.core.models import Role, Team, User
+from casework.core.models import Role, Team, TeamMembership, User
 from casework.core.web import organization_of
 
 from .models import (
@@ -113,13 +113,47 @@ class CaseAssignForm(forms.Form):
 
     def __init__(self, *args: Any, case: Case, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.case = case
+        # The case's own team first, then the program's other teams: choosing someone of
+        # another team moves the case there, and the choice says so.
+        memberships = list(
+            TeamMembership.objects.filter(
+                organization_id=case.organization_id,
+                team__program_id=case.program_id,
+                team__is_active=True,
+                user__is_active=True,
+            )
+            .select_related("team", "user")
+            .order_by("team__name", "user__last_name", "user__first_name", "user__email")
+        )
+        self.teams: dict[int, Team] = {}
+        for membership in sorted(memberships, key=lambda m: m.team_id != case.team_id):
+            self.teams.setdefault(membership.user_id, membership.team)
         field: Any = self.fields["case_manager"]
-        field.queryset = User.objects.filter(
-            organization_id=case.organization_id,
-            is_active=True,
-            team_memberships__team_id=case.team_id,
-        ).order_by("last_name", "first_name", "email")
-        field.help_text = _("Members of %(team)s.") % {"team": case.team.name}
+        field.queryset = User.objects.filter(pk__in=list(self.teams))
+        choices: dict[str, list[tuple[int, str]]] = {}
+        for user_id, team in self.teams.items():
+            user = next(m.user for m in memberships if m.user_id == user_id)
+            label = field.label_from_instance(user)
+            if team.pk != case.team_id:
+                label = _("%(name)s (moves the case to %(team)s)") % {
+                    "name": label,
+                    "team": team.name,
+                }
+            choices.setdefault(team.name, []).append((user_id, label))
+        own = case.team.name
+        field.choices = [("", "---------")] + [
+            (team_name, options)
+            for team_name, options in sorted(choices.items(), key=lambda kv: kv[0] != own)
+        ]
+        field.help_text = _(
+            "Members of %(team)s first, then of the program's other teams: choosing someone "
+            "of another team moves the case to their team."
+        ) % {"team": own}
+
+    def team(self) -> Team:
+        """The team the case goes to with the chosen case manager."""
+        return self.teams[self.cleaned_data["case_manager"].pk]
 
 
 def _language_choices(current: str | None = None) -> list[tuple[str, Any]]:

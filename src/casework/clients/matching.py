@@ -13,12 +13,11 @@ another birth date is somebody else.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 import contextlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _

@@ -236,6 +236,7 @@ def case_manager_suggestions(request: HttpRequest, application_id: int) -> list[
         {
             "case_manager": s.user,
             "team": {"id": s.team_id, "name": s.team_name},
+            "moves_team": s.moves_team,
             "caseload": s.caseload,
             "capacity": s.capacity,
             "speaks_language": s.speaks_language,

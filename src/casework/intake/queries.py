@@ -132,6 +132,7 @@ class Suggestion:
     user: User
     team_id: int
     team_name: str
+    moves_team: bool  # accepting with them moves the case off the screening team
     caseload: int
     capacity: int
     speaks_language: bool
@@ -148,6 +149,9 @@ class Suggestion:
         return round(100 * self.caseload / self.capacity) if self.capacity else 100
 
 
+#: The screening team's own case managers come first: a case moves to another team only
+#: when intake chooses so, knowingly.
+SAME_TEAM_WEIGHT = 100.0
 LANGUAGE_WEIGHT = 30.0
 EXPERTISE_WEIGHT = 10.0
 CAPACITY_WEIGHT = 40.0
@@ -156,8 +160,10 @@ CAPACITY_WEIGHT = 40.0
 def suggest_case_managers(user: User, application: Application) -> list[Suggestion]:
     """Members of the program's teams, best match first.
 
-    Ranked by room in their caseload (open cases against their capacity), whether they
-    speak the client's preferred language, and expertise that fits the presenting needs.
+    The screening team's case managers first; then ranked by room in their caseload (open
+    cases against their capacity), whether they speak the client's preferred language, and
+    expertise that fits the presenting needs. Someone of another team says that accepting
+    moves the case to their team.
     """
     staff = access.users(user).filter(is_active=True).values("pk")
     memberships = (
@@ -197,13 +203,23 @@ def suggest_case_managers(user: User, application: Application) -> list[Suggesti
         ]
         room = 1 - caseload / capacity if capacity else -1.0
         score = CAPACITY_WEIGHT * room
+        moves_team = membership.team_id != application.case.team_id
+        if moves_team:
+            team_reason = _(
+                "On %(team)s, not the screening team (%(screening)s): accepting moves the "
+                "case to %(team)s."
+            ) % {"team": membership.team.name, "screening": application.case.team.name}
+        else:
+            score += SAME_TEAM_WEIGHT
+            team_reason = _("On the screening team, %(team)s.") % {"team": membership.team.name}
         reasons = [
+            team_reason,
             ngettext(
                 "%(n)d open case; capacity %(cap)d.",
                 "%(n)d open cases; capacity %(cap)d.",
                 caseload,
             )
-            % {"n": caseload, "cap": capacity}
+            % {"n": caseload, "cap": capacity},
         ]
         if speaks:
             score += LANGUAGE_WEIGHT
@@ -226,6 +242,7 @@ def suggest_case_managers(user: User, application: Application) -> list[Suggesti
                 user=membership.user,
                 team_id=membership.team_id,
                 team_name=membership.team.name,
+                moves_team=moves_team,
                 caseload=caseload,
                 capacity=capacity,
                 speaks_language=speaks,

@@ -140,6 +140,9 @@ class DeclineIn(Input):
 class SuggestionOut(Schema):
     case_manager: StaffRef
     team: TeamRef
+    moves_team: bool = Field(
+        description="Accepting with this case manager moves the case off the screening team."
+    )
     caseload: int
     capacity: int
     speaks_language: bool

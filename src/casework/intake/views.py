@@ -332,14 +332,22 @@ def application_accept(request: AuthenticatedRequest, pk: int) -> HttpResponseBa
         )
     except (ConflictError, ValidationError) as exc:
         return _decision_failed(request, application, "accept", form, exc)
-    messages.success(
-        request,
-        _("Accepted: case %(ref)s is active with %(name)s.")
-        % {
-            "ref": application.case.reference,
-            "name": data["case_manager"].get_full_name() or data["case_manager"].email,
-        },
-    )
+    screening_team = application.case.team
+    application.case.refresh_from_db(fields=["team"])
+    words = {
+        "ref": application.case.reference,
+        "name": data["case_manager"].get_full_name() or data["case_manager"].email,
+        "team": application.case.team.name,
+        "screening": screening_team.name,
+    }
+    if application.case.team_id != screening_team.pk:
+        message = _(
+            "Accepted: case %(ref)s is active with %(name)s, and moved from %(screening)s "
+            "to %(team)s."
+        )
+    else:
+        message = _("Accepted: case %(ref)s is active with %(name)s.")
+    messages.success(request, message % words)
     return redirect("intake-queue")
 
 

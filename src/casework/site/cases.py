@@ -87,21 +87,32 @@ def case_assign(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         return _render_case(request, case, assign_form=form, status=400)
     data = form.cleaned_data
     try:
-        services.case_assign(
+        moved = services.case_assign(
             actor=user,
             case=case,
             case_manager=data["case_manager"],
             expected_version=data["expected_version"],
             reason=data["reason"],
+            team=form.team(),
         )
     except ConflictError as exc:
         return _render_case(request, case, assign_form=form, conflict=exc.message, status=409)
     except ValidationError as exc:
         add_service_errors(form, exc)
         return _render_case(request, case, assign_form=form, status=400)
-    messages.success(
-        request,
-        _("Case %(ref)s is now managed by %(name)s.")
-        % {"ref": case.reference, "name": data["case_manager"].get_full_name()},
-    )
+    name = data["case_manager"].get_full_name()
+    if form.team().pk != case.team_id:
+        messages.success(
+            request,
+            _("Case %(ref)s is now managed by %(name)s, on %(team)s.")
+            % {"ref": case.reference, "name": name, "team": form.team().name},
+        )
+    else:
+        messages.success(
+            request,
+            _("Case %(ref)s is now managed by %(name)s.") % {"ref": case.reference, "name": name},
+        )
+    if not access.case_allows(user, moved):
+        # Moved to a team the user does not serve: its page is no longer theirs to open.
+        return redirect("home")
     return redirect("case-detail", pk=case.pk)
