@@ -111,3 +111,38 @@ def test_write_submit_return_revise_and_approve_a_plan(
     p.case.refresh_from_db()
     assert p.case.next_review_on is not None
     assert problems == []
+
+
+def test_a_goal_added_after_the_client_signed_asks_for_their_agreement_again(
+    live_server: Any, sign_in_page: SignIn, personas: Personas
+) -> None:
+    from casework.plans import services
+    from casework.plans.models import Acknowledgement, ClientAgreement
+    from tests.plans.conftest import draft_with_goal
+
+    p = personas
+    plan, _goal = draft_with_goal(p.case_manager, p.case)
+    plan = services.plan_participation_record(
+        actor=p.case_manager,
+        plan=plan,
+        expected_version=plan.version,
+        reviewed_with_client_on=timezone.localdate(),
+        client_agreement=ClientAgreement.AGREES,
+        client_comments="",
+        acknowledgement=Acknowledgement.SIGNED_PAPER,
+        acknowledged_on=timezone.localdate(),
+    )
+    page = sign_in_page(p.case_manager)
+    page.goto(f"{live_server.url}/cases/{p.case.pk}/plan/")
+    warning = page.get_by_text("The plan has changed since the client agreed to it")
+    expect(page.get_by_role("heading", name="Plan version 1")).to_be_visible()
+    expect(warning).to_have_count(0)
+    page.get_by_role("link", name="Add a goal").click()
+    page.get_by_label("The goal in the client's words").fill("I want to finish school.")
+    page.get_by_role("button", name="Add the goal").click()
+    expect(page.get_by_role("heading", name="“I want to finish school.”")).to_be_visible()
+    expect(warning).to_be_visible()
+
+    page.goto(f"{live_server.url}/plans/{plan.pk}/print/")
+    expect(page.get_by_text("you agreed to an earlier version of this plan")).to_be_visible()
+    expect(page.get_by_text("You signed this plan on")).to_have_count(0)

@@ -89,6 +89,9 @@ class ServicePlan(models.Model):
         blank=True,
         help_text=_("The name the client typed to sign on screen."),
     )
+    # The fingerprint of the content the client agreed to (plans.snapshot.content_digest):
+    # agreement belongs to a version, and a change after it asks for it again.
+    agreed_content = models.CharField(max_length=64, blank=True, editable=False)
     # Workflow.
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True

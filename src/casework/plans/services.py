@@ -52,7 +52,7 @@ from .models import (
     StepOwner,
 )
 from .queries import plan_is_own
-from .snapshot import plan_snapshot
+from .snapshot import content_digest, plan_snapshot
 
 Item = TypeVar("Item", bound=PlanItem)
 
@@ -244,6 +244,10 @@ def plan_participation_record(
                     signature_name.strip()
                     if acknowledgement == Acknowledgement.SIGNED_SCREEN
                     else ""
+                ),
+                # What the client agreed to is the plan as it is now.
+                "agreed_content": (
+                    content_digest(locked) if client_agreement or acknowledgement else ""
                 ),
             },
         )

@@ -6,6 +6,9 @@ goal that was reworded shows as changed rather than as one removed and one added
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -72,6 +75,76 @@ def plan_snapshot(plan: ServicePlan) -> dict[str, Any]:
         "supports": plan.supports,
         "goals": [_goal(g) for g in goals],
     }
+
+
+def content_digest(plan: ServicePlan) -> str:
+    """A fingerprint of what the plan asks of everyone: its strengths and supports, and each
+    goal with its objectives and steps. Progress (an objective's status) is not content.
+
+    The client's agreement is kept with the fingerprint of what they went through, so a
+    change afterwards shows that their agreement is to an earlier version. Reads
+    ``plan.goals.all()`` and each goal's objectives and steps, prefetched or not.
+    """
+    goals = [(g, g.objectives.all(), g.steps.all()) for g in plan.goals.all()]
+    return digest_of(strengths=plan.strengths, supports=plan.supports, goals=goals)
+
+
+def digest_of(
+    *,
+    strengths: str,
+    supports: str,
+    goals: Iterable[tuple[Goal, Iterable[Objective], Iterable[ActionStep]]],
+) -> str:
+    """``content_digest`` of a plan given as its parts (saved or not: the generator's)."""
+
+    def by_key(rows: Iterable[Any]) -> list[Any]:
+        return sorted(rows, key=lambda row: str(row.key))
+
+    content = {
+        "strengths": strengths,
+        "supports": supports,
+        "goals": sorted(
+            (
+                {
+                    "key": str(goal.key),
+                    "domain": goal.domain_label,
+                    "client_words": goal.client_words,
+                    "summary": goal.summary,
+                    "priority": goal.priority,
+                    "strengths_used": goal.strengths_used,
+                    "objectives": [
+                        [str(o.key), o.description, o.measure, _date(o.target_date)]
+                        for o in by_key(objectives)
+                    ],
+                    "steps": [
+                        [
+                            str(s.key),
+                            s.description,
+                            s.owner_kind,
+                            s.owner_user_id,
+                            s.owner_name,
+                            _date(s.due_date),
+                        ]
+                        for s in by_key(steps)
+                    ],
+                }
+                for goal, objectives, steps in goals
+            ),
+            key=lambda g: str(g["key"]),
+        ),
+    }
+    encoded = json.dumps(content, sort_keys=True, ensure_ascii=False).encode()
+    return hashlib.sha256(encoded).hexdigest()
+
+
+def agreement_state(plan: ServicePlan) -> str:
+    """ "current" when the client agreed to the plan as it is now, "outdated" when it has
+    changed since, "none" when they have not agreed to any version (reviewed or not)."""
+    if not (plan.client_agreement or plan.acknowledgement):
+        return "none"
+    if plan.agreed_content and plan.agreed_content == content_digest(plan):
+        return "current"
+    return "outdated"
 
 
 # --- comparing two versions ------------------------------------------------------------------

@@ -35,6 +35,7 @@ from .models import (
     ServicePlan,
     StepOwner,
 )
+from .snapshot import digest_of
 
 PLANNED_SHARE = 0.5  # active cases with a case manager that have a plan
 FATES = (
@@ -213,6 +214,9 @@ class _Builder:
             plan.client_agreement = "agrees"
             plan.acknowledgement = rng.choice(("signed_paper", "verbal"))
             plan.acknowledged_on = submitted
+            plan.agreed_content = digest_of(
+                strengths=plan.strengths, supports=plan.supports, goals=self.content[id(plan)]
+            )
             self.events.append((plan, PlanEventKind.APPROVED, supervisor, plan.decided_at, ""))
         elif status == PlanStatus.RETURNED:
             plan.decided_by_id = supervisor

@@ -41,7 +41,7 @@ from .forms import (
 )
 from .models import OPEN_PLAN_STATUSES, Goal, PlanStatus, ServicePlan
 from .queries import plan_decision_allows, plan_is_own
-from .snapshot import plan_diff
+from .snapshot import agreement_state, plan_diff
 
 # --- the case page's section ------------------------------------------------------------------
 
@@ -104,6 +104,7 @@ def _plan_context(user: User, plan: ServicePlan) -> dict[str, Any]:
     return {
         "plan": plan,
         "case": case,
+        "agreement": agreement_state(plan),
         "can_review": can_review,
         "can_revise": can_revise,
         "editable": can_change and plan.is_editable,
@@ -767,7 +768,13 @@ def plan_print(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "plans/print.html",
-        {"plan": plan, "case": plan.case, "client": plan.case.client, "goals": goals},
+        {
+            "plan": plan,
+            "case": plan.case,
+            "client": plan.case.client,
+            "goals": goals,
+            "agreement": agreement_state(plan),
+        },
     )
 
 
