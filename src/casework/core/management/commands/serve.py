@@ -10,6 +10,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connections
 
+from casework.core.process import SERVER_PID
+
 WSGI_TARGET = "casework.wsgi:application"
 
 
@@ -71,6 +73,8 @@ def serve(
     argv = granian_argv(host=host, port=port, workers=workers, threads=threads or default_threads())
     sys.stdout.flush()
     sys.stderr.flush()
+    # granian keeps this process id: its workers end when it does (core/process.py).
+    os.environ[SERVER_PID] = str(os.getpid())
     os.execv(argv[0], argv)  # noqa: S606 — our own interpreter, fixed arguments
 
 
