@@ -6,24 +6,37 @@ Every error, from any endpoint or from no endpoint at all, is JSON of one shape:
 
 ``fields`` maps each field name to its problems (``__all__`` for the request as a
 whole) and is ``{}`` when the error is not about fields; ``conflict`` adds
-``current_version``. A 500 says nothing about its cause; the log gets the
+``current_version``. A body that cannot be read (not JSON, a broken form, too many
+fields) is a 400 ``bad_request``, one that is too large a 413 ``too_large``; every
+operation that takes a body documents both. A 500 says nothing about its cause; the log gets the
 exception type and where it was raised, never its message (it may quote data).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import threading
 import traceback
 from collections.abc import Callable
-from typing import Any
+from http.client import responses as reasons
+from typing import Any, NoReturn
 
 from csp.decorators import csp_update
-from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist
+from django.conf import settings
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils.translation import gettext as _
@@ -31,7 +44,8 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as RequestValidationError
-from ninja.openapi.schema import OpenAPISchema
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
+from ninja.parser import Parser
 
 from casework.assessments.api import router as assessments_router
 from casework.clients.api import router as clients_router
@@ -89,8 +103,14 @@ class CaseworkAPI(NinjaAPI):
             with self._openapi_lock:
                 schema = self._openapi_schemas.get(path_prefix)
                 if schema is None:
-                    schema = super().get_openapi_schema(path_prefix=path_prefix)
+                    schema = self.build_openapi_schema(path_prefix)
                     self._openapi_schemas[path_prefix] = schema
+        return schema
+
+    def build_openapi_schema(self, path_prefix: str) -> OpenAPISchema:
+        """A new document, not the cached one: ninja's, with the body errors added."""
+        schema = super().get_openapi_schema(path_prefix=path_prefix)
+        _document_body_errors(schema)
         return schema
 
     @property
@@ -128,6 +148,39 @@ def _api_response(view: View) -> View:
     return wrapped
 
 
+def _document_body_errors(schema: OpenAPISchema) -> None:
+    """Any operation that reads a body may find it unreadable (400) or too large (413)."""
+    error = {
+        "content": {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}}
+    }
+    for methods in schema["paths"].values():
+        for operation in methods.values():
+            if "requestBody" not in operation:
+                continue
+            documented = operation["responses"]
+            for status in (400, 413):
+                documented.setdefault(status, {"description": reasons[status], **error})
+            operation["responses"] = dict(sorted(documented.items()))
+
+
+class BodyNotJson(ValueError):
+    pass
+
+
+def _not_a_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not JSON")
+
+
+class StrictJsonParser(Parser):
+    """Request bodies are JSON as the standard has it: NaN and Infinity are refused."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        try:
+            return json.loads(request.body, parse_constant=_not_a_constant)
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, a constant
+            raise BodyNotJson from exc
+
+
 @csrf_exempt
 def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
     return _not_found()
@@ -149,6 +202,7 @@ api = CaseworkAPI(
     # as data: images, which the docs page (and it alone: it shows no client data) allows.
     docs=Swagger(settings={"validatorUrl": None}),
     docs_decorator=csp_update({"img-src": ["data:"]}),
+    parser=StrictJsonParser(),
 )
 api.add_router("", core_router)
 api.add_router("", clients_router)
@@ -256,8 +310,52 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         response = error_response(401, "not_authenticated", message)
         response["WWW-Authenticate"] = 'Bearer realm="casework"'
         return response
+    if isinstance(exc.__cause__, BodyNotJson):
+        # Ninja's own words ("Cannot parse request body") are neither translated nor helpful.
+        return _bad_request(
+            _(
+                "The request body is not valid JSON. Send one JSON object, encoded in UTF-8, "
+                "with Content-Type: application/json."
+            )
+        )
     code = "csrf_failed" if isinstance(exc, CsrfFailed) else _HTTP_ERROR_CODES.get(exc.status_code)
     return error_response(exc.status_code, code or "error", exc.message)
+
+
+def _bad_request(message: str) -> JsonResponse:
+    return error_response(400, "bad_request", message)
+
+
+@api.exception_handler(MultiPartParserError)
+def _broken_form(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return _bad_request(_("The request body is not valid multipart/form-data (with its boundary)."))
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # Django answers these with 400 outside the API; its messages name settings, not fields.
+    logger.warning("API bad request %s in %s %s", type(exc).__name__, request.method, request.path)
+    if isinstance(exc, TooManyFieldsSent):
+        return _bad_request(
+            _("The request has more than %(count)s fields.")
+            % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FIELDS}
+        )
+    if isinstance(exc, TooManyFilesSent):
+        return _bad_request(
+            _("The request has more than %(count)s files.")
+            % {"count": settings.DATA_UPLOAD_MAX_NUMBER_FILES}
+        )
+    return _bad_request(_("The request could not be read."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(
+        413,
+        "too_large",
+        _("The request body is too large: at most %(count)s bytes, files aside.")
+        % {"count": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+    )
 
 
 @api.exception_handler(Exception)

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.test import Client
 from ninja import NinjaAPI
-from ninja.openapi import get_schema
 from ninja.responses import Response
 from playwright.sync_api import expect
 
@@ -70,14 +69,14 @@ def test_the_openapi_document_is_built_once_and_served_again(
     assert schema["info"]["title"] == "Casework API"
     assert "/api/v1/cases/{case_id}" in schema["paths"]
     # The kept document is the one a fresh build makes, byte for byte.
-    fresh = get_schema(api=casework_api, path_prefix="/api/v1/")
+    fresh = casework_api.build_openapi_schema("/api/v1/")
     assert set(schema["paths"]) == set(fresh["paths"])
     assert second.content == Response(fresh).content
     # Code that asks for the document gets the one the view serves.
     assert (
         casework_api.get_openapi_schema(path_prefix="/api/v1/") is casework_api.get_openapi_schema()
     )
-    assert builds == ["/api/v1/"]
+    assert builds == ["/api/v1/", "/api/v1/"]  # the view's, and the fresh one above
 
 
 class _Assets(HTMLParser):

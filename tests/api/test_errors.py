@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.test import Client
 
+from casework.api import api as casework_api
 from casework.core import services
 from casework.core.models import AuditEvent, Program
 from tests.factories import ProgramFactory
@@ -119,6 +122,72 @@ def test_a_body_that_is_not_json_is_a_bad_request(
     )
     error = assert_error(response, 400, "bad_request")
     assert error["fields"] == {}
+
+
+def _send(api: ApiClient, method: str, path: str, body: bytes, content_type: str) -> Any:
+    return api.client.generic(
+        method,
+        f"{API}{path}",
+        body,
+        content_type=content_type,
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+
+
+def _documented(method: str, path: str) -> set[str]:
+    document = casework_api.get_openapi_schema(path_prefix=f"{API}/")
+    return {str(code) for code in document["paths"][f"{API}{path}"][method]["responses"]}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"\x00", b"{", b"\xff\xfe{}", b'{"name": NaN, "code": "n"}', b'{"name": Infinity}'],
+)
+@pytest.mark.parametrize(
+    ("method", "path"), [("post", "/programs"), ("patch", "/programs/{program_id}")]
+)
+def test_a_body_that_cannot_be_parsed_is_a_documented_bad_request(
+    personas: Personas, api_as: Callable[..., ApiClient], body: bytes, method: str, path: str
+) -> None:
+    api = api_as(personas.admin)
+    response = _send(
+        api, method, path.format(program_id=personas.program.pk), body, "application/json"
+    )
+    error = assert_error(response, 400, "bad_request")
+    assert error["fields"] == {}
+    assert "JSON" in error["message"]
+    assert "400" in _documented(method, path)
+    assert not Program.objects.filter(code="n").exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"\x00", "multipart/form-data"),  # no boundary
+        ("&".join(f"f{i}=1" for i in range(1500)).encode(), "application/x-www-form-urlencoded"),
+    ],
+)
+def test_a_form_that_cannot_be_parsed_is_a_bad_request(
+    personas: Personas, api_as: Callable[..., ApiClient], body: bytes, content_type: str
+) -> None:
+    # These reached the server-error handler (500) before.
+    response = _send(
+        api_as(personas.case_manager), "post", "/notes/1/attachments", body, content_type
+    )
+    error = assert_error(response, 400, "bad_request")
+    assert error["fields"] == {}
+    assert "400" in _documented("post", "/notes/{note_id}/attachments")
+
+
+def test_a_body_that_is_too_large_is_refused_as_such(
+    personas: Personas, api_as: Callable[..., ApiClient], settings: Any
+) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"name": "x" * 2000, "code": "n"}).encode()
+    response = _send(api_as(personas.admin), "post", "/programs", body, "application/json")
+    error = assert_error(response, 413, "too_large")
+    assert "too large" in error["message"]
+    assert "413" in _documented("post", "/programs")
 
 
 def test_a_missing_body_names_the_required_fields(

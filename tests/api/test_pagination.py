@@ -7,12 +7,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from casework.api import api as casework_api
 from tests.factories import CaseFactory
 from tests.personas import Personas
 
 from .conftest import ApiClient, assert_error
 
 pytestmark = pytest.mark.django_db
+
+#: The highest page number any list accepts (documented on the ``page`` parameter).
+MAX_PAGE = 1_000_000_000
 
 
 @pytest.fixture
@@ -92,3 +96,35 @@ def test_out_of_range_paging_is_refused(
 
 def test_page_size_100_is_allowed(personas: Personas, api_as: Callable[..., ApiClient]) -> None:
     assert api_as(personas.case_manager).get("/cases", page_size=100).json()["page_size"] == 100
+
+
+@pytest.mark.parametrize(
+    "path", ["/cases", "/tokens", "/audit-events", "/directory/services", "/partner/referrals"]
+)
+@pytest.mark.parametrize("number", ["9223372036854775808", "92233720368547759", "1000000001"])
+def test_a_page_number_beyond_the_limit_is_refused_naming_page(
+    personas: Personas, api_as: Callable[..., ApiClient], path: str, number: str
+) -> None:
+    # Such pages used to reach the database as offsets it cannot hold (a 500).
+    user = personas.partner if path.startswith("/partner") else personas.admin
+    error = assert_error(api_as(user).get(path, page=number, page_size=100), 422, "invalid")
+    assert list(error["fields"]) == ["page"]
+    assert "1000000000" in error["fields"]["page"][0]
+
+
+@pytest.mark.parametrize("path", ["/cases", "/audit-events", "/directory/services"])
+def test_the_last_allowed_page_is_empty_not_an_error(
+    personas: Personas, api_as: Callable[..., ApiClient], path: str
+) -> None:
+    user = personas.auditor if path == "/audit-events" else personas.admin
+    response = api_as(user).get(path, page=MAX_PAGE, page_size=100)
+    assert response.status_code == 200, response.content
+    assert response.json()["items"] == []
+
+
+def test_the_page_limit_is_in_the_openapi_document() -> None:
+    document = casework_api.get_openapi_schema(path_prefix="/api/v1/")
+    for path in ("/api/v1/cases", "/api/v1/directory/services"):
+        (page,) = [p for p in document["paths"][path]["get"]["parameters"] if p["name"] == "page"]
+        assert page["schema"]["maximum"] == MAX_PAGE
+        assert "1,000,000,000" in page["description"]

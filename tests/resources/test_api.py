@@ -47,6 +47,29 @@ def test_search_refuses_bad_filters_in_the_error_shape(
     assert_error(api.get("/directory/services", sort="distance"), 422, "invalid")
 
 
+@pytest.mark.parametrize("at", ["10:00:00Z", "10:00:00+02:00", "10:00-05:00"])
+def test_a_time_with_an_offset_is_refused_naming_at(
+    personas: Personas, directory: Directory, api_as: As, at: str
+) -> None:
+    # Opening hours are the agency's local times; a time with an offset has no single
+    # local time without a date (daylight saving), so it is refused, not guessed.
+    api = api_as(personas.case_manager)
+    error = assert_error(api.get("/directory/services", weekday=1, at=at), 422, "invalid")
+    assert list(error["fields"]) == ["at"]
+    assert "time zone" in error["fields"]["at"][0]
+
+
+def test_a_local_time_finds_what_is_open_then(
+    personas: Personas, directory: Directory, api_as: As
+) -> None:
+    api = api_as(personas.case_manager)
+    open_then = api.get("/directory/services", weekday=1, at="10:00")
+    assert open_then.status_code == 200, open_then.content
+    assert open_then.json()["count"] > 0
+    closed_then = api.get("/directory/services", weekday=1, at="20:00")
+    assert closed_then.json()["count"] == 0
+
+
 def test_a_service_and_its_provider(personas: Personas, directory: Directory, api_as: As) -> None:
     api = api_as(personas.case_manager)
     service = api.get(f"/directory/services/{directory.shelter.pk}").json()

@@ -28,6 +28,7 @@ from .models import Assessment, ExternalAssessment, IdentifiedNeed, Instrument, 
 from .schemas import (
     AnswersIn,
     AssessmentOut,
+    AssessmentSignIn,
     AssessmentStartIn,
     AssessmentSummaryOut,
     ComparisonOut,
@@ -39,7 +40,6 @@ from .schemas import (
     InstrumentOut,
     InstrumentVersionOut,
     PublishIn,
-    SignIn,
 )
 from .views import report_response
 
@@ -226,7 +226,9 @@ def complete_assessment(request: HttpRequest, assessment_id: int, payload: Answe
     response=with_errors({200: AssessmentOut}, 403, 404, 409),
     tags=["assessments"],
 )
-def sign_assessment(request: HttpRequest, assessment_id: int, payload: SignIn) -> Assessment:
+def sign_assessment(
+    request: HttpRequest, assessment_id: int, payload: AssessmentSignIn
+) -> Assessment:
     user = request_user(request)
     assessment = queries.get_assessment(user, assessment_id, Action.CHANGE)
     return services.assessment_sign(

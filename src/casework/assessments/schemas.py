@@ -113,7 +113,7 @@ class AnswersIn(Input):
     version: int = Field(description="The version you loaded; a newer saved one gives 409.")
 
 
-class SignIn(Input):
+class AssessmentSignIn(Input):
     acknowledged: bool = Field(description="The assessor confirms it is accurate and complete.")
     version: int
 

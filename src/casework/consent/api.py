@@ -20,10 +20,10 @@ from casework.core.schemas import with_errors
 from . import policy, queries, services
 from .models import Consent, Disclosure, SignatureMethod
 from .schemas import (
+    ConsentDecisionIn,
+    ConsentDecisionOut,
     ConsentIn,
     ConsentOut,
-    DecisionIn,
-    DecisionOut,
     DisclosureDetailOut,
     DisclosureIn,
     DisclosureOut,
@@ -86,8 +86,8 @@ def revoke_consent(request: HttpRequest, consent_id: int, payload: RevokeIn) -> 
     return queries.get_consent(user, consent_id)
 
 
-@router.post("/consent/decision", response=with_errors({200: DecisionOut}, 403, 404))
-def decision(request: HttpRequest, payload: DecisionIn) -> dict[str, Any]:
+@router.post("/consent/decision", response=with_errors({200: ConsentDecisionOut}, 403, 404))
+def decision(request: HttpRequest, payload: ConsentDecisionIn) -> dict[str, Any]:
     """Ask the policy: may these categories go to this party for this purpose on this day?"""
     user = request_user(request)
     client = queries.get_client(user, payload.client_id)

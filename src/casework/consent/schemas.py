@@ -126,7 +126,7 @@ class RevokeIn(Input):
     reason: str = Field(max_length=2000)
 
 
-class DecisionIn(Input):
+class ConsentDecisionIn(Input):
     client_id: int
     party: PartyIn
     purpose: Purpose
@@ -140,7 +140,7 @@ class GapOut(Schema):
     categories: list[Category]
 
 
-class DecisionOut(Schema):
+class ConsentDecisionOut(Schema):
     allowed: bool
     consent_id: int | None
     covered: list[Category]

@@ -17,11 +17,20 @@ from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 
 MAX_PAGE_SIZE = 100
+#: The highest page number a list accepts. A page past the last one is empty; one past
+#: this is refused (422 naming ``page``) before it reaches the database, whose offsets are
+#: 64-bit: (MAX_PAGE - 1) * MAX_PAGE_SIZE stays far below that.
+MAX_PAGE = 1_000_000_000
+PAGE_HELP = (
+    "Page number, from 1 to 1,000,000,000. A page past the last one is empty (its "
+    "`previous` leads back to the last page); a larger number is refused with 422 "
+    "naming `page`."
+)
 
 
 class PageNumberPagination(PaginationBase):
     class Input(Schema):
-        page: int = Field(1, ge=1, description="Page number, from 1.")
+        page: int = Field(1, ge=1, le=MAX_PAGE, description=PAGE_HELP)
         page_size: int = Field(
             settings.CASEWORK_PAGE_SIZE,
             ge=1,

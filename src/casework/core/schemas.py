@@ -43,7 +43,7 @@ class ErrorDetail(Schema):
     code: str = Field(
         description=(
             "invalid, bad_request, not_authenticated, permission_denied, csrf_failed, "
-            "not_found, method_not_allowed, conflict, throttled or server_error."
+            "not_found, method_not_allowed, conflict, too_large, throttled or server_error."
         )
     )
     message: str
@@ -73,9 +73,14 @@ def error_response(
 def with_errors(ok: dict[int, Any], *codes: int) -> dict[int, Any]:
     """Response schemas for the OpenAPI document: the success ones plus the errors.
 
-    Any request may be unauthenticated, malformed (422) or meet a server error.
+    Any request may be unauthenticated (401), refused (403: besides what the operation
+    itself refuses, a signed-in session whose agency requires two-factor sign-in not yet
+    set up, or a change sent without the CSRF token), malformed (422) or meet a server
+    error (500). Name the others the operation can give: 404 for a record it looks up
+    (in its path, its query or its body), 409 for a stale version. 400 and 413 (a body
+    that cannot be read) are added to every operation that takes one by the API itself.
     """
-    return {**ok, **dict.fromkeys(sorted({401, 422, 500, *codes}), ErrorOut)}
+    return {**ok, **dict.fromkeys(sorted({401, 403, 422, 500, *codes}), ErrorOut)}
 
 
 def _display_name(user: User) -> str:

@@ -51,7 +51,7 @@ class ScreeningOut(Schema):
     rules: list[RuleResultOut]
 
 
-class DecisionOut(Schema):
+class ApplicationDecisionOut(Schema):
     decision: Decision
     decided_by: StaffRef
     decided_at: datetime
@@ -82,7 +82,7 @@ class ApplicationDetailOut(ApplicationOut):
     screening: ScreeningOut
     decline_reason: str
     referral_elsewhere: str
-    decisions: list[DecisionOut]
+    decisions: list[ApplicationDecisionOut]
     documents: list[DocumentOut]
 
 

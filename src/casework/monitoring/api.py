@@ -39,7 +39,7 @@ from .schemas import (
     TaskIn,
     TaskOut,
     TaskUpdateIn,
-    VersionIn,
+    TaskVersionIn,
 )
 
 router = Router(tags=["monitoring"])
@@ -66,7 +66,7 @@ def _goal(case: Case | None, pk: int | None) -> Any:
 # --- tasks ----------------------------------------------------------------------------------
 
 
-@router.get("/tasks", response=with_errors({200: list[TaskOut]}), tags=["tasks"])
+@router.get("/tasks", response=with_errors({200: list[TaskOut]}, 404), tags=["tasks"])
 @paginate(PageNumberPagination)
 def list_tasks(request: HttpRequest, filters: Query[TaskFilter]) -> QuerySet[Task]:
     """Your tasks: ``show`` is open (default), due (this week), overdue, done or cancelled.
@@ -133,7 +133,9 @@ TASK_ACTIONS = {
     response=with_errors({200: TaskOut}, 403, 404, 409),
     tags=["tasks"],
 )
-def change_task_status(request: HttpRequest, task_id: int, action: str, payload: VersionIn) -> Task:
+def change_task_status(
+    request: HttpRequest, task_id: int, action: str, payload: TaskVersionIn
+) -> Task:
     """``action`` is complete, reopen or cancel."""
     user = request_user(request)
     service = TASK_ACTIONS.get(action)
@@ -148,7 +150,7 @@ def change_task_status(request: HttpRequest, task_id: int, action: str, payload:
 
 
 @router.get(
-    "/appointments", response=with_errors({200: list[AppointmentOut]}), tags=["appointments"]
+    "/appointments", response=with_errors({200: list[AppointmentOut]}, 404), tags=["appointments"]
 )
 @paginate(PageNumberPagination)
 def list_appointments(

@@ -56,7 +56,7 @@ class TaskUpdateIn(Input):
     version: int = Field(description="The version you loaded; a newer saved one gives 409.")
 
 
-class VersionIn(Input):
+class TaskVersionIn(Input):
     version: int | None = None
 
 

@@ -31,9 +31,9 @@ from .schemas import (
     NoteCreateIn,
     NoteFilters,
     NoteOut,
+    NoteSignIn,
     NoteUpdateIn,
     NoteWriteIn,
-    SignIn,
 )
 from .views import attachment_response, linkable_goals
 
@@ -127,7 +127,7 @@ def update_note(request: HttpRequest, note_id: int, payload: NoteUpdateIn) -> No
 
 
 @router.post("/notes/{note_id}/sign", response=with_errors({200: NoteOut}, 403, 404, 409))
-def sign_note(request: HttpRequest, note_id: int, payload: SignIn) -> Note:
+def sign_note(request: HttpRequest, note_id: int, payload: NoteSignIn) -> Note:
     user = request_user(request)
     note = _note(user, note_id)
     services.note_sign(actor=user, note=note, expected_version=payload.version)

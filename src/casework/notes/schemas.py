@@ -130,7 +130,7 @@ class NoteUpdateIn(NoteWriteIn):
     version: int = Field(description="The draft version you loaded; a newer saved one gives 409.")
 
 
-class SignIn(Input):
+class NoteSignIn(Input):
     version: int = Field(description="The draft version you are signing.")
 
 

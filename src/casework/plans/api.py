@@ -23,7 +23,6 @@ from casework.core.schemas import with_errors
 from . import queries, services
 from .models import ActionStep, Goal, Objective, PlanReview, PlanVersion, ServicePlan
 from .schemas import (
-    DecisionIn,
     GoalIn,
     GoalOut,
     GoalPatch,
@@ -32,9 +31,11 @@ from .schemas import (
     ObjectivePatch,
     ParticipationIn,
     PlanCreateIn,
+    PlanDecisionIn,
     PlanOut,
     PlanPatch,
     PlanSummaryOut,
+    PlanVersionIn,
     PlanVersionOut,
     ProgressIn,
     ReviewIn,
@@ -42,7 +43,6 @@ from .schemas import (
     StepIn,
     StepOut,
     StepPatch,
-    VersionIn,
 )
 
 router = Router(tags=["plans"])
@@ -124,7 +124,7 @@ def record_participation(
 
 
 @router.post("/plans/{plan_id}/submit", response=with_errors({200: PlanOut}, 403, 404, 409))
-def submit_plan(request: HttpRequest, plan_id: int, payload: VersionIn) -> ServicePlan:
+def submit_plan(request: HttpRequest, plan_id: int, payload: PlanVersionIn) -> ServicePlan:
     """Send the plan to the team's supervisors for approval."""
     user = request_user(request)
     plan = queries.get_plan(user, plan_id, Action.CHANGE)
@@ -132,7 +132,7 @@ def submit_plan(request: HttpRequest, plan_id: int, payload: VersionIn) -> Servi
 
 
 @router.post("/plans/{plan_id}/approve", response=with_errors({200: PlanOut}, 403, 404, 409))
-def approve_plan(request: HttpRequest, plan_id: int, payload: DecisionIn) -> ServicePlan:
+def approve_plan(request: HttpRequest, plan_id: int, payload: PlanDecisionIn) -> ServicePlan:
     """Supervisors of the case's team; never the plan's own author or case manager."""
     user = request_user(request)
     plan = queries.get_plan(user, plan_id, Action.SUPERVISE)
@@ -144,7 +144,7 @@ def approve_plan(request: HttpRequest, plan_id: int, payload: DecisionIn) -> Ser
 
 
 @router.post("/plans/{plan_id}/return", response=with_errors({200: PlanOut}, 403, 404, 409))
-def return_plan(request: HttpRequest, plan_id: int, payload: DecisionIn) -> ServicePlan:
+def return_plan(request: HttpRequest, plan_id: int, payload: PlanDecisionIn) -> ServicePlan:
     """Back to the case manager with comments (required)."""
     user = request_user(request)
     plan = queries.get_plan(user, plan_id, Action.SUPERVISE)

@@ -130,11 +130,11 @@ class ParticipationIn(Input):
     signature_name: str = Field("", max_length=200)
 
 
-class VersionIn(Input):
+class PlanVersionIn(Input):
     version: int = Field(description=VERSION_HELP)
 
 
-class DecisionIn(Input):
+class PlanDecisionIn(Input):
     version: int = Field(description=VERSION_HELP)
     comment: str = Field("", description="Required when returning the plan.")
 

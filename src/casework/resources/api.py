@@ -7,20 +7,31 @@ from dataclasses import asdict
 from datetime import time
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from pydantic import field_validator
 
 from casework import access
 from casework.core.api_auth import request_user
 from casework.core.models import User
+from casework.core.pagination import MAX_PAGE
 from casework.core.schemas import with_errors
 from casework.referrals import matching
 from casework.referrals.outcomes import provider_outcomes
 
 from . import geo, queries, services
 from .models import ProviderNote, Service
-from .schemas import MatchOut, NoteIn, NoteOut, ProviderOut, SearchPageOut, ServiceDetailOut
+from .schemas import (
+    NoteIn,
+    ProviderNoteOut,
+    ProviderOut,
+    SearchPageOut,
+    ServiceDetailOut,
+    ServiceMatchOut,
+)
 from .search import DirectoryQuery, Sort, search_services
 
 router = Router(tags=["directory"])
@@ -34,15 +45,41 @@ class SearchFilters(Schema):
     free: bool = False
     open_now: bool = False
     weekday: int | None = Field(None, ge=0, le=6, description="Open on this weekday (0 Monday)")
-    at: time | None = Field(None, description="…at this time (with weekday).")
+    at: time | None = Field(
+        None,
+        description=(
+            "…at this time (with weekday): the agency's local time, e.g. 10:00, without an "
+            "offset (opening hours are kept in the agency's time zone)."
+        ),
+    )
     postal_code: str = Field("", max_length=20, description="Measure distances from here.")
     case_id: int | None = Field(None, description="Measure distances from this case's client.")
     radius_km: float | None = Field(None, gt=0, le=500)
     accepting: bool = False
     in_house: bool = False
     sort: str = Field(Sort.RELEVANCE, pattern="^(relevance|distance|name)$")
-    page: int = Field(1, ge=1)
+    page: int = Field(
+        1,
+        ge=1,
+        le=MAX_PAGE,
+        description="Page number, from 1 to 1,000,000,000; a page past the last one is empty.",
+    )
     page_size: int = Field(20, ge=1, le=100)
+
+    @field_validator("at")
+    @classmethod
+    def _local_time(cls, value: time | None) -> time | None:
+        # Without a date a time with an offset has no one local time (daylight saving
+        # moves it), and the databases compare such times differently or not at all.
+        if value is not None and value.tzinfo is not None:
+            raise ValueError(
+                _(
+                    "Give the time without a time zone, e.g. 10:00: opening hours are in "
+                    "the agency's time zone (%(zone)s)."
+                )
+                % {"zone": settings.TIME_ZONE}
+            )
+        return value
 
 
 class MatchFilters(Schema):
@@ -168,7 +205,8 @@ def get_provider(request: HttpRequest, provider_id: int) -> dict[str, Any]:
 
 
 @router.post(
-    "/directory/providers/{provider_id}/notes", response=with_errors({201: NoteOut}, 403, 404, 422)
+    "/directory/providers/{provider_id}/notes",
+    response=with_errors({201: ProviderNoteOut}, 403, 404, 422),
 )
 def add_note(request: HttpRequest, provider_id: int, payload: NoteIn) -> Status[ProviderNote]:
     """A colleague's note: experience, quality, a violation on record, a contact person."""
@@ -199,7 +237,9 @@ def verify_service(request: HttpRequest, service_id: int) -> Service:
     return get_service(request, service_id)
 
 
-@router.get("/cases/{case_id}/matches", response=with_errors({200: list[MatchOut]}, 403, 404, 422))
+@router.get(
+    "/cases/{case_id}/matches", response=with_errors({200: list[ServiceMatchOut]}, 403, 404, 422)
+)
 def case_matches(
     request: HttpRequest, case_id: int, filters: Query[MatchFilters]
 ) -> list[dict[str, Any]]:

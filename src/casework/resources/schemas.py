@@ -127,7 +127,9 @@ class ServiceDetailOut(ServiceOut):
     outcome: OutcomeOut | None = None
 
 
-class NoteOut(Schema):
+class ProviderNoteOut(Schema):
+    """A colleague's note on a provider (not a case's contact note: that is ``NoteOut``)."""
+
     id: int
     provider_id: int
     service_id: int | None
@@ -149,7 +151,7 @@ class ProviderOut(Schema):
     partner_organization_id: int | None
     last_verified_on: date | None
     services: list[ServiceOut]
-    notes: list[NoteOut]
+    notes: list[ProviderNoteOut]
     outcome: OutcomeOut | None = None
 
 
@@ -167,7 +169,9 @@ class ReasonOut(Schema):
     text: str
 
 
-class MatchOut(Schema):
+class ServiceMatchOut(Schema):
+    """A directory service matched to a case's needs (not a possible duplicate client)."""
+
     service: ServiceOut
     location_id: int | None
     distance_km: float | None
