@@ -42,6 +42,7 @@ def test_nothing_is_raised_when_everything_is_in_order(quiet: Personas) -> None:
         AlertKind.PLAN_SUBMITTED,
         AlertKind.PLAN_RETURNED,
         AlertKind.BREAK_GLASS,
+        AlertKind.REFERRAL_ANSWER,
     }
     assert sum(counts.values()) == 0
     assert not Alert.objects.exists()

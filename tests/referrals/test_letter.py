@@ -49,13 +49,24 @@ def test_the_letter_says_who_we_are_who_the_client_is_and_what_to_bring(
         p.case.client.last_name,
         "Enough food for the kids",
         "Proof of address",
-        "We will send you a secure link",
+        "The case manager will give you a secure link",  # no email address is known
         "The client&#x27;s consent",
     ):
         assert text in html, text
     assert token not in html
     event = AuditEvent.objects.get(action="referral.view")
     assert event.changes == {"via": "letter", "content_shown": True, "link_id": None}
+
+
+def test_the_letter_says_the_link_was_emailed_only_when_it_was(
+    personas: Personas, directory: Directory, client_as: As
+) -> None:
+    directory.pantry.email = "intake@eastside-food.test"
+    directory.pantry.save(update_fields=["email"])
+    referral = sent(personas, directory.pantry)  # sending emails the link
+    html = client_as(personas.case_manager).get(f"/referrals/{referral.pk}/letter/").content
+    assert b"We have sent you a secure link by email, to intake@eastside-food.test" in html
+    assert b"The case manager will give you" not in html
 
 
 def test_the_goal_is_left_out_when_the_consent_does_not_cover_the_plan(

@@ -484,7 +484,9 @@ def test_completing_the_service_marks_the_goals_step_done(
     assert step.done_on == today()
     last = referral.events.order_by("-pk").first()
     assert last is not None
-    assert "Action step marked done: Register with the food bank" in last.note
+    # The plan's step is its own field, never in the note the receiving side reads.
+    assert last.step_done == "Register with the food bank"
+    assert "Register with the food bank" not in last.note
     assert AuditEvent.objects.get(action="step.done").changes["referral_id"] == referral.pk
 
 

@@ -214,6 +214,22 @@ def test_the_page_shows_the_timeline_what_was_shared_and_the_actions(
     assert AuditEvent.objects.filter(action="referral.view").count() == 1
 
 
+def test_our_staff_see_the_step_a_completed_service_marked_done(
+    personas: Personas, directory: Directory, goal: PlanGoal, client_as: Login
+) -> None:
+    referral = sent(personas, directory.pantry, goal, categories=["identity_contact"])
+    for status in ("accepted", "started", "completed"):
+        referral = services.referral_record(
+            actor=personas.case_manager,
+            referral=referral,
+            expected_version=referral.version,
+            status=status,
+            happened_on=today(),
+        )
+    html = client_as(personas.case_manager).get(reverse("case-referral", args=[referral.pk]))
+    assert "Action step marked done: Register with the food bank" in html.content.decode()
+
+
 def test_recording_an_answer_closing_and_the_form_errors(
     personas: Personas, directory: Directory, client_as: Login
 ) -> None:

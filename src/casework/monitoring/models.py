@@ -26,6 +26,7 @@ class AlertKind(models.TextChoices):
     PLAN_RETURNED = "plan_returned", _("Plan returned for revision")
     TASK_REMINDER = "task_reminder", _("Task reminder")
     BREAK_GLASS = "break_glass", _("Emergency access to a record")
+    REFERRAL_ANSWER = "referral_answer", _("Provider answered a referral")
 
 
 class Alert(models.Model):

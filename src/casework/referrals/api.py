@@ -172,12 +172,16 @@ def send_referral(
     request: HttpRequest, referral_id: int, payload: VersionIn
 ) -> Referral | JsonResponse:
     """Send under the client's consent. Refused with 422: ``fields.consent`` says what is
-    missing and ``consent`` holds the decision (gaps, missing categories)."""
+    missing and ``consent`` holds the decision (gaps, missing categories). A provider
+    without Casework whose email address the directory knows gets a secure link by email."""
     user = request_user(request)
     referral = queries.get_referral(user, referral_id)
     try:
         services.referral_send(
-            actor=user, referral=referral, expected_version=payload.expected_version
+            actor=user,
+            referral=referral,
+            expected_version=payload.expected_version,
+            base_url=request.build_absolute_uri("/")[:-1],
         )
     except ConsentRequired as exc:
         return _consent_refused(exc)
@@ -239,9 +243,15 @@ def cancel_referral(request: HttpRequest, referral_id: int, payload: CancelIn) -
 
 @router.post("/referrals/{referral_id}/links", response=with_errors({201: LinkOut}, 403, 404))
 def create_link(request: HttpRequest, referral_id: int, payload: LinkIn) -> Status[dict[str, Any]]:
-    """A secret link for the provider to this referral. The URL is in this answer only."""
+    """A secret link for the provider to this referral. The URL is in this answer only;
+    when the directory knows the provider's email address, it also goes there by email."""
     user = request_user(request)
     referral = queries.get_referral(user, referral_id)
-    link, token = services.referral_link_create(actor=user, referral=referral, days=payload.days)
+    link, token = services.referral_link_create(
+        actor=user,
+        referral=referral,
+        days=payload.days,
+        base_url=request.build_absolute_uri("/")[:-1],
+    )
     url = request.build_absolute_uri(reverse("referral-link", args=[token]))
     return Status(201, {"id": link.pk, "url": url, "expires_at": link.expires_at})

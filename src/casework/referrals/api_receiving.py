@@ -72,15 +72,20 @@ def _detail(user: User, referral: Referral) -> dict[str, Any]:
         "required_documents": [d.document for d in context["required_documents"]],
         "events": [
             {
-                "status": e.status,
-                "happened_on": e.happened_on,
-                "via": e.via,
-                "by": e.actor_name
-                or (e.actor.get_full_name() or e.actor.email if e.actor is not None else ""),
-                "note": e.note if shown else None,
+                "status": e.event.status,
+                "happened_on": e.event.happened_on,
+                "via": e.event.via,
+                "by": e.event.actor_name
+                or (
+                    e.event.actor.get_full_name() or e.event.actor.email
+                    if e.event.actor is not None
+                    else ""
+                ),
+                # Through the consent decision, like the page (services.received_events).
+                "note": e.note or None,
+                "step_done": e.step_done or None,
             }
             for e in context["events"]
-            if e.status != "draft"
         ],
         "client": context["sections"] if shown else None,
         "next_statuses": [status for status, _label in provider_next_statuses(referral)],

@@ -104,9 +104,15 @@ def _how_to_answer(referral: Referral) -> Block:
             "Your organization uses Casework: sign in and open “Referrals to us” to read this "
             "referral and tell us whether you can take it."
         )
+    elif referral.link_email and any(link.is_usable() for link in referral.links.all()):
+        text = _(
+            "We have sent you a secure link by email, to %(address)s. It opens this referral "
+            "without an account; there you can tell us whether you can take it and, later, "
+            "how it went."
+        ) % {"address": referral.link_email}
     elif any(link.is_usable() for link in referral.links.all()):
         text = _(
-            "We will send you a secure link by email. It opens this referral without an "
+            "The case manager will give you a secure link. It opens this referral without an "
             "account; there you can tell us whether you can take it and, later, how it went."
         )
     else:

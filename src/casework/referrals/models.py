@@ -10,11 +10,14 @@ and a note. A provider without a Casework account answers through a
 
 from __future__ import annotations
 
-from datetime import datetime
+import base64
+import hashlib
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from casework.clients.models import Case, Client
@@ -224,6 +227,15 @@ class Referral(models.Model):
     def next_statuses(self) -> tuple[str, ...]:
         return NEXT_STATUSES.get(self.status, ())
 
+    @property
+    def link_email(self) -> str:
+        """Where the provider's secure link goes by email: the service's own address, else
+        the provider's; "" when neither is known or the provider uses Casework (a partner
+        agency reads its referrals in "Referrals to us")."""
+        if self.recipient_organization_id is not None:
+            return ""
+        return (self.service.email or self.provider.email).strip()
+
 
 class ReferralEvent(models.Model):
     """One step of a referral's life: what, on which day, who, how, and a note."""
@@ -238,7 +250,13 @@ class ReferralEvent(models.Model):
     )
     #: For a secure-link answer: the name the provider's staff member gave.
     actor_name = models.CharField(_("name"), max_length=200, blank=True)
+    #: What the person recording it wrote. A staff member's note is case documentation
+    #: (``consent`` category "notes"); the receiving side's own words are theirs.
     note = models.TextField(_("note"), blank=True)
+    #: The plan's action step this answer marked done, as it was worded: plan content,
+    #: kept apart from the note so that the receiving side sees it only under a consent
+    #: that covers the service plan.
+    step_done = models.TextField(_("action step marked done"), blank=True)
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -247,6 +265,14 @@ class ReferralEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.referral_id}: {self.status}"
+
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def token_hash(token: str) -> str:
+    """What is stored of a secure link's secret, and looked up by."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 class ReferralLink(models.Model):
@@ -272,6 +298,22 @@ class ReferralLink(models.Model):
 
     def __str__(self) -> str:
         return f"Link for referral {self.referral_id}"
+
+    def token(self) -> str:
+        """The link's secret, derived from the server's secret key and this row.
+
+        Derived, not stored: only its hash is kept (``token_hash``), and the background
+        worker that emails the link derives it again from the link's id, so the secret is
+        never written to the task queue either. The lookup stays by hash: changing the
+        secret key does not break links already sent.
+        """
+        made = (self.created_at - EPOCH) // timedelta(microseconds=1)
+        digest = salted_hmac(
+            "casework.referrals.ReferralLink.token",
+            f"{self.pk}:{self.referral_id}:{made}",
+            algorithm="sha256",
+        ).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
     def is_usable(self, now: datetime | None = None) -> bool:
         moment = now or timezone.now()

@@ -2,7 +2,8 @@
 
 Both see one referral at a time: the service, who referred and how to reach them,
 the dates and the status timeline, and of the client only what the referral's
-consented packet holds while the consent allows it (``services.referral_content``).
+consented packet holds while the consent allows it (``services.referral_content``);
+the timeline's texts only as far as the consent covers them (``services.received_events``).
 Both answer through ``services.referral_provider_update``; every view is audited
 (``services.referral_viewed``).
 """
@@ -47,7 +48,8 @@ PRIVATE_HEADERS = {
 
 
 def referral_context(referral: Referral) -> dict[str, Any]:
-    """What the receiving side may see of one referral, now."""
+    """What the receiving side may see of one referral, now: every text of the client's
+    (the packet, the timeline's notes and steps, the reason) through the consent decision."""
     decision, sections = services.referral_content(referral=referral)
     case_manager = referral.case.case_manager or referral.created_by
     try:
@@ -60,7 +62,7 @@ def referral_context(referral: Referral) -> dict[str, Any]:
         "sections": sections if decision.allowed else [],
         "case_manager": case_manager,
         "case_manager_profile": profile,
-        "events": list(referral.events.all()),
+        "events": services.received_events(decision=decision, events=referral.events.all()),
         "required_documents": list(referral.service.required_documents.all()),
         "today": timezone.localdate(),
     }

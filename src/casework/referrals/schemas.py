@@ -105,6 +105,7 @@ class EventOut(Schema):
     actor: StaffRef | None
     actor_name: str
     note: str
+    step_done: str = Field(description="The plan's action step this answer marked done.")
     recorded_at: datetime
 
 

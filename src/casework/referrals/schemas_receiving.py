@@ -55,7 +55,15 @@ class ReferralEventOut(Schema):
     happened_on: date
     via: EventVia
     by: str
-    note: str | None = Field(description="Null when the consent no longer allows it.")
+    note: str | None = Field(
+        description="Null when there is none or the consent does not allow it: a note by the "
+        "referring agency's staff only under a consent covering case notes, yours while the "
+        "consent is in force."
+    )
+    step_done: str | None = Field(
+        description="The client's plan step this answer marked done; null unless the consent "
+        "covers the service plan."
+    )
 
 
 class PartnerReferralDetailOut(PartnerReferralOut):

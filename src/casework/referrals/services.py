@@ -7,14 +7,18 @@ replaces the case manager's follow-up task. The receiving side (a partner agency
 Casework, or a provider through a secure link) changes a referral only through
 ``referral_provider_update``.
 
+The loop closes by itself: a provider without a Casework account whose email address
+the directory knows gets the secure link by email (``tasks.email_referral_link``, after
+the commit), and each answer from the receiving side raises an alert for the case
+manager that names the referral and the case number only.
+
 Audit events carry ids, statuses and category codes, never notes, reasons or names.
 """
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
@@ -37,7 +42,8 @@ from casework.core import audit
 from casework.core.errors import PermissionDenied
 from casework.core.models import User
 from casework.core.services import check_version
-from casework.monitoring.models import Task, TaskStatus
+from casework.monitoring.alerts import alert_raise, alerts_settle
+from casework.monitoring.models import AlertKind, Task, TaskStatus
 from casework.plans.models import OPEN_PLAN_STATUSES, ActionStep, Goal, PlanStatus
 from casework.plans.services import step_mark_done
 from casework.resources.models import Service, ServiceAtLocation, ServiceStatus
@@ -53,9 +59,11 @@ from .models import (
     ReferralLink,
     ReferralStatus,
     Urgency,
+    token_hash,
 )
 from .queries import referral_allows
 from .queries_receiving import partner_referral_allows
+from .tasks import email_referral_link
 
 #: Working days (Mon–Fri) the provider has to answer before the case manager follows up.
 ANSWER_WORKING_DAYS = 5
@@ -259,6 +267,7 @@ def _event(
     actor: User | None,
     actor_name: str = "",
     note: str = "",
+    step_done: str = "",
 ) -> ReferralEvent:
     return ReferralEvent.objects.create(
         organization_id=referral.organization_id,
@@ -269,6 +278,7 @@ def _event(
         actor=actor,
         actor_name=actor_name,
         note=note,
+        step_done=step_done,
     )
 
 
@@ -458,12 +468,16 @@ def referral_update(
 # --- sending ----------------------------------------------------------------------------------
 
 
-def referral_send(*, actor: User, referral: Referral, expected_version: int | None) -> Referral:
+def referral_send(
+    *, actor: User, referral: Referral, expected_version: int | None, base_url: str = ""
+) -> Referral:
     """Send a draft under the client's consent, or refuse naming the consent that is missing.
 
     Refused: ``consent.services.ConsentRequired`` (a ValidationError on "consent") with
     the decision. Sent: a disclosure of exactly the referral's categories, the answer due
-    in five working days, and a follow-up task for the case manager on that day.
+    in five working days, and a follow-up task for the case manager on that day. A
+    provider without a Casework account whose email address is known gets a secure link
+    by email (``base_url``: this site's address, for the link).
     """
     _require_change(actor, referral)
     case = referral.case
@@ -510,6 +524,9 @@ def referral_send(*, actor: User, referral: Referral, expected_version: int | No
             recipient_organization_id=referral.recipient_organization_id,
             follow_up_task_id=referral.follow_up_task_id,
         )
+        if referral.link_email:
+            link = _link_make(actor, referral, int(settings.CASEWORK_REFERRAL_LINK_DAYS))
+            _email_link(link, base_url)
     referral.disclosure = disclosure
     return referral
 
@@ -607,12 +624,12 @@ def _apply_status(
         locked.outcome = answer.outcome.strip()
     elif status == ReferralStatus.CLOSED:
         locked.closed_at = timezone.now()
-    note = answer.note.strip()
+    step_done = ""
     if status == ReferralStatus.COMPLETED:
         step = _mark_step_done(locked, case, actor, happened_on)
         if step is not None:
-            done = _("Action step marked done: %(step)s") % {"step": step.description}
-            note = f"{note}\n\n{done}" if note else done
+            # Plan content: its own field, never the note, which the receiving side reads.
+            step_done = step.description
     _replace_follow_up(locked, case, actor)
     return _event(
         locked,
@@ -621,7 +638,8 @@ def _apply_status(
         via=answer.via,
         actor=actor,
         actor_name=answer.actor_name.strip(),
-        note=note,
+        note=answer.note.strip(),
+        step_done=step_done,
     )
 
 
@@ -751,7 +769,39 @@ def referral_provider_update(
             partner_organization_id=actor.organization_id if actor is not None else None,
             follow_up_task_id=referral.follow_up_task_id,
         )
+        _alert_answer(referral, event)
     return referral
+
+
+#: Answers that ask something of the case manager. "Received" only says the referral
+#: arrived: the follow-up task for the answer stays, and no alert is raised.
+ALERTED_STATUSES = tuple(s for s in PROVIDER_STATUSES if s != ReferralStatus.RECEIVED)
+
+
+def _answer_alert_prefix(referral: Referral) -> str:
+    return f"referral_answer:referral:{referral.pk}:"
+
+
+def _alert_answer(referral: Referral, event: ReferralEvent) -> None:
+    """Tell the case manager the provider answered: the referral and the case number only,
+    never the client, the provider or what they wrote (it is behind the link)."""
+    if event.status not in ALERTED_STATUSES:
+        return
+    case = referral.case
+    recipient = case.case_manager or referral.created_by
+    alert_raise(
+        recipients=[recipient],
+        kind=AlertKind.REFERRAL_ANSWER,
+        key=f"{_answer_alert_prefix(referral)}event:{event.pk}",
+        message=_("Referral %(n)s on case %(case)s: the provider answered “%(status)s”.")
+        % {
+            "n": referral.pk,
+            "case": case.reference,
+            "status": ReferralStatus(event.status).label,
+        },
+        case=case,
+        link=reverse("case-referral", args=[referral.pk]),
+    )
 
 
 def referral_close(
@@ -778,6 +828,7 @@ def referral_close(
         event = _apply_status(locked=locked, referral=referral, actor=actor, answer=answer)
         _save(locked, referral)
         _record("referral.close", actor, referral, event_id=event.pk)
+        alerts_settle(key_prefix=_answer_alert_prefix(referral))
     return referral
 
 
@@ -811,20 +862,49 @@ def referral_cancel(
         )
         _save(locked, referral)
         _record("referral.cancel", actor, referral, event_id=event.pk, previous_status=previous)
+        alerts_settle(key_prefix=_answer_alert_prefix(referral))
     return referral
 
 
 # --- secure links -----------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+def _link_make(actor: User, referral: Referral, days: int) -> ReferralLink:
+    """A new link row; its secret is derived from the row (``ReferralLink.token``)."""
+    link = ReferralLink.objects.create(
+        organization_id=referral.organization_id,
+        referral=referral,
+        # Unique until the row has the id its secret is derived from, a moment later.
+        token_hash=f"pending:{secrets.token_hex(16)}",
+        created_by=actor,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    link.token_hash = token_hash(link.token())
+    link.save(update_fields=["token_hash"])
+    _record(
+        "referral.link_create",
+        actor,
+        referral,
+        link_id=link.pk,
+        expires_at=link.expires_at,
+        emailed=bool(referral.link_email),
+    )
+    return link
+
+
+def _email_link(link: ReferralLink, base_url: str) -> None:
+    """Email the link to the provider from the background worker, once committed."""
+    transaction.on_commit(lambda: email_referral_link.enqueue(link_id=link.pk, base_url=base_url))
 
 
 def referral_link_create(
-    *, actor: User, referral: Referral, days: int | None = None
+    *, actor: User, referral: Referral, days: int | None = None, base_url: str = ""
 ) -> tuple[ReferralLink, str]:
-    """A secret link for the provider to this one referral; the secret is returned once."""
+    """A secret link for the provider to this one referral; the secret is returned once.
+
+    When the provider's email address is known (``Referral.link_email``), the link also
+    goes to it by email (``base_url``: this site's address, for the link).
+    """
     _require_change(actor, referral)
     length = days if days is not None else int(settings.CASEWORK_REFERRAL_LINK_DAYS)
     errors: dict[str, str] = {}
@@ -836,19 +916,11 @@ def referral_link_create(
         )
     if errors:
         raise ValidationError(errors)
-    token = secrets.token_urlsafe(32)
     with transaction.atomic():
-        link = ReferralLink.objects.create(
-            organization_id=referral.organization_id,
-            referral=referral,
-            token_hash=_token_hash(token),
-            created_by=actor,
-            expires_at=timezone.now() + timedelta(days=length),
-        )
-        _record(
-            "referral.link_create", actor, referral, link_id=link.pk, expires_at=link.expires_at
-        )
-    return link, token
+        link = _link_make(actor, referral, length)
+        if referral.link_email:
+            _email_link(link, base_url)
+    return link, link.token()
 
 
 def referral_link_revoke(*, actor: User, link: ReferralLink) -> ReferralLink:
@@ -869,7 +941,7 @@ def referral_link_find(*, token: str) -> ReferralLink | None:
     """The usable link whose secret is ``token``, or None (unknown, expired, revoked, closed)."""
     if not token or len(token) > 200:
         return None
-    digest = _token_hash(token)
+    digest = token_hash(token)
     link = ReferralLink.objects.select_related("referral").filter(token_hash=digest).first()
     # The lookup is by hash, so timing says nothing about the secret; compare anyway.
     if link is None or not constant_time_compare(link.token_hash, digest):
@@ -907,6 +979,52 @@ def referral_viewed(
             content_shown=content_shown,
             link_id=link.pk if link is not None else None,
         )
+
+
+#: How the receiving side itself answers: an event's note then holds their own words.
+RECEIVING_VIA = (EventVia.PARTNER, EventVia.LINK)
+
+
+@dataclass(frozen=True)
+class ReceivedEvent:
+    """One step of a referral's timeline as the receiving side may read it: the texts it
+    may not read are empty."""
+
+    event: ReferralEvent
+    note: str
+    step_done: str
+
+
+def received_categories(decision: policy.Decision) -> frozenset[str]:
+    """The information categories the receiving side may see now: the referral's own,
+    as far as the consent covers them today (none once it is revoked or has expired)."""
+    return frozenset(decision.covered) if decision.allowed else frozenset()
+
+
+def received_events(
+    *, decision: policy.Decision, events: Iterable[ReferralEvent]
+) -> list[ReceivedEvent]:
+    """The timeline for the receiving side, every text passed through the consent decision.
+
+    * the receiving side's own words (answers through Casework or the secure link) while
+      the consent is in force, like the rest of the referral;
+    * a note by our staff (a phone call recorded, the closing note) is case documentation:
+      only under a consent that covers case notes;
+    * the plan's action step an answer marked done is plan content: only under a consent
+      that covers the service plan.
+    """
+    categories = received_categories(decision)
+    shown: list[ReceivedEvent] = []
+    for event in events:
+        if event.status == ReferralStatus.DRAFT:
+            continue
+        if event.via in RECEIVING_VIA:
+            note = event.note if decision.allowed else ""
+        else:
+            note = event.note if Category.NOTES in categories else ""
+        step = event.step_done if Category.PLAN in categories else ""
+        shown.append(ReceivedEvent(event=event, note=note, step_done=step))
+    return shown
 
 
 def referral_content(*, referral: Referral) -> tuple[policy.Decision, list[Section]]:

@@ -238,10 +238,26 @@ def _form_kwargs(user: User, case: Case, service: Service | None) -> dict[str, A
     }
 
 
+def _base_url(request: HttpRequest) -> str:
+    """This site's address, for a secure link that goes by email."""
+    return request.build_absolute_uri("/")[:-1]
+
+
+def _sent_message(referral: Referral, default: str) -> str:
+    if referral.link_email:
+        return _(
+            "The referral is sent. A secure link goes to the provider by email, to %(address)s."
+        ) % {"address": referral.link_email}
+    return default
+
+
 def _send_after_save(request: AuthenticatedRequest, referral: Referral) -> None:
     try:
         services.referral_send(
-            actor=request.user, referral=referral, expected_version=referral.version
+            actor=request.user,
+            referral=referral,
+            expected_version=referral.version,
+            base_url=_base_url(request),
         )
     except ConsentRequired as exc:
         messages.error(
@@ -251,7 +267,7 @@ def _send_after_save(request: AuthenticatedRequest, referral: Referral) -> None:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, _("The referral is sent."))
+        messages.success(request, _sent_message(referral, _("The referral is sent.")))
 
 
 @login_required
@@ -542,9 +558,14 @@ def referral_send(request: AuthenticatedRequest, pk: int) -> HttpResponseBase:
         "send",
         SendForm(request.POST),
         lambda data: services.referral_send(
-            actor=request.user, referral=referral, expected_version=data["expected_version"]
+            actor=request.user,
+            referral=referral,
+            expected_version=data["expected_version"],
+            base_url=_base_url(request),
         ),
-        _("The referral is sent. You will be reminded if there is no answer."),
+        _sent_message(
+            referral, _("The referral is sent. You will be reminded if there is no answer.")
+        ),
     )
 
 
@@ -620,7 +641,10 @@ def referral_link_new(request: AuthenticatedRequest, pk: int) -> HttpResponseBas
     if form.is_valid():
         try:
             link, token = services.referral_link_create(
-                actor=request.user, referral=referral, days=form.cleaned_data["days"]
+                actor=request.user,
+                referral=referral,
+                days=form.cleaned_data["days"],
+                base_url=_base_url(request),
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
