@@ -221,6 +221,7 @@ def test_a_broken_file_reports_every_problem_and_imports_nothing(personas: Perso
         ("location.csv", 3, "location_type"),
         ("phone.csv", 2, "service_id"),
         ("phone.csv", 3, "number"),
+        ("phone.csv", 3, "id"),
         ("organization.csv", 3, "email"),
         ("schedule.csv", 2, "opens_at"),
     }

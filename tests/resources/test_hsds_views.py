@@ -82,7 +82,7 @@ def test_a_refused_file_shows_every_problem_with_file_row_and_field(
         response = web.post(reverse("directory-imports"), {"upload": files})
     content = web.get(response["Location"]).content.decode()
     assert "Nothing was imported." in content
-    assert "11 problems were found" in content
+    assert "12 problems were found" in content
     assert "&#x27;twelve&#x27; is not a whole number" in content
     assert not Provider.objects.exists()
 

@@ -212,13 +212,21 @@ def _read_json_object(document: dict[str, Any], file: str, dataset: Dataset) -> 
             _flatten_list(value, "service", "contents", file, dataset, nested=True)
         elif key in spec.BY_JSON_KEY:
             _flatten_list(value, spec.BY_JSON_KEY[key].name, key, file, dataset, nested=False)
-        elif key not in PAGE_KEYS:
+        elif key in PAGE_KEYS:
+            continue
+        elif isinstance(value, dict | list) and value:
+            # Leaving rows out would import part of the file: refuse it whole instead.
+            dataset.problem(
+                file,
+                key,
+                "",
+                _("“%(key)s” is not an HSDS table, so the rows it holds cannot be imported.")
+                % {"key": key},
+            )
+        else:
             dataset.note(
                 _("%(file)s: “%(key)s” is not an HSDS table; left out.")
-                % {
-                    "file": file,
-                    "key": key,
-                }
+                % {"file": file, "key": key}
             )
 
 

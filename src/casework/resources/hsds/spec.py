@@ -399,6 +399,23 @@ PARENT_FIELD: dict[str, str] = {
     "phone": "phone_id",
 }
 
+#: Rows that only make sense as part of another row: at least one of these links must
+#: have a value (HSDS 3.0 makes each link optional, since any one of them will do). A row
+#: without any belongs to nothing and is refused rather than written loose.
+OWNERS: dict[str, tuple[str, ...]] = {
+    "contact": ("organization_id", "service_id", "service_at_location_id", "location_id"),
+    "phone": (
+        "location_id",
+        "service_id",
+        "organization_id",
+        "contact_id",
+        "service_at_location_id",
+    ),
+    "schedule": ("service_id", "location_id", "service_at_location_id"),
+    "language": ("service_id", "location_id", "phone_id"),
+    "service_area": ("service_id", "service_at_location_id"),
+}
+
 #: HSDS fields we know and deliberately do not keep (not "unknown" in the summary).
 NOT_KEPT: frozenset[str] = frozenset(
     {

@@ -5,7 +5,9 @@ or the full list of problems: a field of the wrong type or too long, a required 
 without a value, a value outside its list, an id used twice in a table, a foreign key
 to a row neither the file nor our directory has, and an id that our directory already
 has in another table (HSDS ids are unique across tables: an attribute names its row by
-id alone).
+id alone), and a contact, phone, schedule, language or service area that belongs to no
+other row (``spec.OWNERS``): such a row is what is left when a reader could not place
+its parent, and writing it would import half of a file.
 """
 
 from __future__ import annotations
@@ -189,6 +191,14 @@ def check(dataset: Dataset, *, organization_id: int) -> Checked:
                     values[f.model_field] = convert(f, raw, model_fields[f.name], dataset.loose_ids)
                 except Invalid as exc:
                     problem(row, f.name, str(exc))
+            owners = spec.OWNERS.get(table.name, ())
+            if owners and all(_blank(row.values.get(link)) for link in owners):
+                problem(
+                    row,
+                    "id",
+                    _("This %(table)s belongs to no other row: give one of %(links)s.")
+                    % {"table": table.name, "links": ", ".join(owners)},
+                )
             cleaned[hsds_id] = (row, values)
         checked.tables[table.name] = cleaned
     _check_references(checked, organization_id, problem)
