@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
+from casework.plans import services as plan_services
+from casework.plans.models import Goal
 from casework.referrals.matching import Preferences, Reason, explain, match_for_case
 from casework.resources.models import Service, ServiceAtLocation, ServiceStatus
 from casework.resources.words import days_in_words
 from tests.personas import Personas
 
-from .conftest import Directory, assess_needs, place_client
+from .conftest import Directory, add_service, assess_needs, place_client
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +136,117 @@ def test_it_refuses_a_case_the_user_may_not_see(personas: Personas, directory: D
 )
 def test_opening_days_read_as_words(days: tuple[int, ...], words: str) -> None:
     assert days_in_words(days) == words
+
+
+# --- a goal no assessment gave a need ------------------------------------------------------
+
+
+@dataclass
+class Neighbourhood:
+    head_start: Service
+    child_care: Service
+    parenting: Service
+    rent: Service
+    college: Service
+
+
+@pytest.fixture
+def neighbourhood(personas: Personas, directory: Directory) -> Neighbourhood:
+    """Services for children and parents beside housing and education ones, all near."""
+    provider = directory.far.provider
+
+    def near(key: str, name: str, code: str, description: str) -> Service:
+        return add_service(
+            personas.agency,
+            provider,
+            key,
+            name,
+            codes=(code,),
+            north_km=0.5,
+            languages=("es",),
+            description=description,
+        )
+
+    return Neighbourhood(
+        head_start=near("hs", "Head Start", "childcare", "Preschool for children up to 5."),
+        child_care=near("cc", "Drop-in Child Care", "childcare", "Care while you run errands."),
+        parenting=near("pc", "Parenting Classes", "family_support", "Evening classes."),
+        rent=near("rent", "Rent Assistance", "housing", "Help with rent and deposits."),
+        college=near("col", "College Navigation", "education", "Applying and paying for it."),
+    )
+
+
+def goal_of(personas: Personas, words: str, *objectives: str) -> Goal:
+    """A goal in the client's words that no assessed need gave a life domain."""
+    plan = plan_services.plan_create(actor=personas.case_manager, case=personas.case)
+    goal = plan_services.goal_add(actor=personas.case_manager, plan=plan, client_words=words)
+    for objective in objectives:
+        plan_services.objective_add(
+            actor=personas.case_manager,
+            goal=goal,
+            description=objective,
+            target_date=timezone.localdate() + timedelta(days=90),
+        )
+    assert goal.domain == ""
+    return goal
+
+
+def test_a_goal_without_an_assessed_need_is_matched_by_its_words(
+    personas: Personas, directory: Directory, neighbourhood: Neighbourhood
+) -> None:
+    """A 30-year-old student with no assessment: housing and education, not child care."""
+    place_client(personas, age=30)
+    goal = goal_of(
+        personas,
+        "I can't keep my apartment while I study",
+        "Find help paying for classes next term",
+    )
+    found = match_for_case(actor=personas.case_manager, case=personas.case, goal=goal)
+    names = [m.service.name for m in found]
+    assert names[0] in ("Rent Assistance", "Family Shelter", "Housing Stability Coaching")
+    assert "College Navigation" in names
+    for_children = {"Head Start", "Drop-in Child Care", "Parenting Classes"}
+    assert not for_children & set(names)
+    assert "Weekend Food Box" not in names
+    rent = next(m for m in found if m.service == neighbourhood.rent)
+    assert Reason(True, "Helps with Housing") in rent.fits
+    college = next(m for m in found if m.service == neighbourhood.college)
+    assert Reason(True, "Helps with Education") in college.fits
+
+
+def test_services_for_children_do_not_fit_an_adult_unless_the_goal_is_about_children(
+    personas: Personas, directory: Directory, neighbourhood: Neighbourhood
+) -> None:
+    place_client(personas, age=30)
+    misfit = Reason(
+        False, "For children, youth or parents; the goal and needs are not about children"
+    )
+    for service in (neighbourhood.head_start, neighbourhood.child_care, neighbourhood.parenting):
+        match = explain(actor=personas.case_manager, case=personas.case, service=service)
+        assert misfit in match.misfits
+    assert (
+        misfit
+        not in explain(
+            actor=personas.case_manager, case=personas.case, service=neighbourhood.rent
+        ).misfits
+    )
+    about_a_son = goal_of(personas, "A safe place for my son after school while I work")
+    match = explain(
+        actor=personas.case_manager,
+        case=personas.case,
+        service=neighbourhood.head_start,
+        goal=about_a_son,
+    )
+    assert misfit not in match.misfits
+
+
+def test_a_goal_whose_words_name_no_need_ranks_services_for_children_last(
+    personas: Personas, directory: Directory, neighbourhood: Neighbourhood
+) -> None:
+    place_client(personas, age=30)
+    goal = goal_of(personas, "Things feel hard right now")
+    found = match_for_case(actor=personas.case_manager, case=personas.case, goal=goal)
+    names = [m.service.name for m in found]
+    children = [names.index(n) for n in ("Head Start", "Drop-in Child Care", "Parenting Classes")]
+    others = [names.index(n) for n in ("Rent Assistance", "College Navigation", "Family Shelter")]
+    assert min(children) > max(others)

@@ -9,7 +9,7 @@ import pytest
 
 from casework.core.models import User
 from casework.resources import derived, geo
-from casework.resources.models import Language, Service, ServiceStatus
+from casework.resources.models import Language, Provider, Service, ServiceStatus
 from casework.resources.search import DirectoryQuery, Sort, search_services
 from tests.helpers import assert_constant_queries, assert_query_budget
 from tests.personas import Personas
@@ -405,3 +405,90 @@ def test_a_page_read_from_the_first_services_runs_few_queries_however_many_match
     assert_constant_queries(lambda: search_services(actor=personas.case_manager, query=query), grow)
     # The count, the page from the first services, the page's services and their lists.
     assert_query_budget(lambda: search_services(actor=personas.case_manager, query=query), 6)
+
+
+# --- stems and the agency's vocabulary ---------------------------------------------------
+
+
+@pytest.fixture
+def schooling(personas: Personas, directory: Directory) -> None:
+    """Services whose texts say neither the words typed nor their stems' other forms."""
+    provider = Provider.objects.create(
+        organization=personas.agency, hsds_id="prov-learning", name="Learning Partners"
+    )
+    for key, name, code, description in (
+        ("college", "College Navigation", "education", "Choosing a college and applying."),
+        ("money", "Money Coaching", "income", "Personal finance classes."),
+        ("homework", "Homework Club", "education", "After-class help for schools nearby."),
+        ("study", "Quiet Room", "language_literacy", "A place to study, with books."),
+    ):
+        add_service(
+            personas.agency, provider, key, name, codes=(code,), north_km=2, description=description
+        )
+
+
+HOUSING = {n for n in ALL if "Housing" in n} | {"Family Shelter"}
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("financial", {"Money Coaching"}),  # finance
+        ("schools", {"Homework Club", "College Navigation"}),  # school, education
+        ("studying", {"Homework Club", "College Navigation", "Quiet Room"}),  # study, education
+        ("tuition", {"College Navigation"}),
+        ("grant", {"College Navigation"}),
+        ("financial aid", {"College Navigation"}),
+        ("school club", {"Homework Club"}),
+        ("college", {"College Navigation"}),
+        ("eviction", HOUSING),
+        ("rent", HOUSING),
+        ("shel", {"Family Shelter"}),  # a word still being typed is a prefix, not a stem
+    ],
+)
+def test_words_are_found_by_their_stems_and_the_vocabulary(
+    personas: Personas, schooling: None, words: str, expected: set[str]
+) -> None:
+    from casework.resources.search import filtered
+
+    assert names(personas, words=words, page_size=100) == expected
+    # The full-text index and the test of the row's own words agree.
+    query = DirectoryQuery(words=words)
+    for by_index in (True, False):
+        found = filtered(actor=personas.case_manager, query=query, by_index=by_index)
+        assert set(found.values_list("name", flat=True)) == expected
+
+
+def test_a_name_that_holds_the_words_stem_comes_first(personas: Personas, schooling: None) -> None:
+    add_service(
+        personas.agency,
+        Service.objects.get(name="Quiet Room").provider,
+        "schools",
+        "Schools Liaison",
+        codes=("education",),
+        north_km=2,
+        accepting_referrals=False,
+    )
+    page = search_services(actor=personas.case_manager, query=DirectoryQuery(words="school"))
+    assert page.hits[0].service.name == "Schools Liaison"
+
+
+def test_the_migration_gives_existing_services_their_stems(
+    personas: Personas, directory: Directory
+) -> None:
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("casework.resources.migrations.0008_service_word_stems")
+    service = directory.seniors
+    before = (service.search_text, service.facets)
+    assert {"hous", "housing"} <= set(service.search_text.split())
+    assert {"_n_hous", "_n_housing"} <= set(service.facets.split())
+    Service.objects.filter(pk=service.pk).update(
+        search_text=" ".join(w for w in service.search_text.split() if w != "hous"),
+        facets=" ".join(t for t in service.facets.split() if t != "_n_hous"),
+    )
+    migration.add_stems(apps, None)
+    service.refresh_from_db()
+    assert (service.search_text, service.facets) == before

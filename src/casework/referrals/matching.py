@@ -2,11 +2,16 @@
 
 What is known of the client (age, language and interpreter need, where they live,
 the needs the latest completed assessment found, the goal in hand) and their
-preferences are weighed against each candidate service. Candidates come from search
-(services of the needed categories near the client, and our in-house ones), so the
-work is bounded whatever the directory's size; each is then scored and explained in
-plain words ("Serves ages 18–64; the client is 34"). A reason whose answer the
-directory cannot give ("fits" None) is a question to ask the provider by phone.
+preferences are weighed against each candidate service. A goal that no assessed need
+gave a life domain is read from its words, and its objectives' (vocabulary.needs_in):
+"I can't keep my apartment while I study" asks for housing and education, not for
+whatever is nearest. Services for children and parents (child care, Head Start,
+parenting classes) do not fit an adult whose goal and needs are not about children.
+Candidates come from search (services of the needed categories near the client, and
+our in-house ones), so the work is bounded whatever the directory's size; each is then
+scored and explained in plain words ("Serves ages 18–64; the client is 34"). A reason
+whose answer the directory cannot give ("fits" None) is a question to ask the provider
+by phone.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from casework.assessments.models import DONE_STATUSES, Assessment, IdentifiedNee
 from casework.clients.models import Case
 from casework.core.models import User
 from casework.plans.models import Goal
-from casework.resources import categories, derived, geo
+from casework.resources import categories, derived, geo, vocabulary
 from casework.resources.models import Accessibility, Language, Service, ServiceAtLocation
 from casework.resources.queries import directory_services, ours
 from casework.resources.search import (
@@ -50,6 +55,9 @@ IN_HOUSE_CANDIDATES = 20
 UNPLACED_CANDIDATES = 30
 #: Outcomes are shown once this many of our referrals to the provider were decided.
 OUTCOME_MINIMUM = 3
+#: Needs that are about children or parenting, and the categories of services for them.
+CHILDREN_DOMAINS = frozenset({"childcare", "youth", "family_support"})
+CHILDREN_CATEGORIES = frozenset({"childcare", "youth"})
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,8 @@ class Profile:
     domains: tuple[str, ...]  # the goal's domain first, then the assessed needs
     goal: Goal | None
     preferences: Preferences
+    #: The goal or the needs are about children or parenting.
+    about_children: bool = False
 
     @property
     def domain_labels(self) -> list[str]:
@@ -113,8 +123,15 @@ class Profile:
 # --- the client ---------------------------------------------------------------------------
 
 
-def case_domains(case: Case, goal: Goal | None) -> tuple[str, ...]:
-    """The goal's life domain, then the needs of the case's latest completed assessment."""
+def goal_text(goal: Goal) -> str:
+    """The goal in the client's words, its summary and its objectives, as one text."""
+    objectives = goal.objectives.order_by("position", "pk").values_list("description", flat=True)
+    return " ".join([goal.client_words, goal.summary, *objectives])
+
+
+def case_domains(case: Case, goal: Goal | None, words: str = "") -> tuple[str, ...]:
+    """The goal's life domain (or, when it has none, the needs its words point at), then
+    the needs of the case's latest completed assessment."""
     latest = (
         Assessment.objects.filter(case=case, status__in=DONE_STATUSES)
         .order_by("-assessed_on", "-pk")
@@ -125,21 +142,27 @@ def case_domains(case: Case, goal: Goal | None) -> tuple[str, ...]:
         .order_by("score", "domain")
         .values_list("domain", flat=True)
     )
-    first = [goal.domain] if goal is not None and goal.domain else []
+    first: list[str] = []
+    if goal is not None:
+        first = [goal.domain] if goal.domain else vocabulary.needs_in(words)
     return tuple(dict.fromkeys(first + needs))
 
 
 def profile_for(case: Case, goal: Goal | None, preferences: Preferences | None) -> Profile:
     client = case.client
     prefs = preferences or Preferences(language=client.preferred_language)
+    words = goal_text(goal) if goal is not None else ""
+    domains = case_domains(case, goal, words)
     return Profile(
         age=client.age_on(timezone.localdate()),
         language=(prefs.language or client.preferred_language or "").lower(),
         interpreter_needed=client.interpreter_needed,
         point=geo.locate_client(client),
-        domains=case_domains(case, goal),
+        domains=domains,
         goal=goal,
         preferences=prefs,
+        about_children=bool(CHILDREN_DOMAINS & set(domains))
+        or vocabulary.about_children(f"{words} {prefs.words}"),
     )
 
 
@@ -220,6 +243,20 @@ def _age_reason(service: Service, age: int | None) -> Reason | None:
         )
     ages = ages[0].upper() + ages[1:]
     return Reason(False, _("%(ages)s only; the client is %(age)s") % {"ages": ages, "age": age})
+
+
+def _children_reason(service: Service, profile: Profile) -> Reason | None:
+    """A service for children or parents, for an adult whose goal is not about children."""
+    if profile.about_children or profile.age is None or profile.age < 18:
+        return None
+    for_children = bool(CHILDREN_CATEGORIES & set(_service_categories(service))) or (
+        vocabulary.about_children(service.name)
+    )
+    if not for_children:
+        return None
+    return Reason(
+        False, _("For children, youth or parents; the goal and needs are not about children")
+    )
 
 
 def _languages(service: Service) -> dict[str, str]:
@@ -358,6 +395,7 @@ def score_service(
             0.0,
         )
     add(_age_reason(service, profile.age), 2.0, 6.0)
+    add(_children_reason(service, profile), 0.0, 6.0)
     add(_language_reason(service, profile), 2.0, 3.0)
     location: ServiceAtLocation | None = None
     km: float | None = None

@@ -3,11 +3,13 @@
 ``refresh`` recomputes, for the given services (or all of an agency's):
 
 * ``Service.search_text``: the folded words of the service's name, other names,
-  description, eligibility, provider, category terms and languages;
+  description, eligibility, provider, category terms and languages, each followed
+  by its stem when that differs ("financial financ"), so that search finds a word
+  by its stem on both databases alike (see vocabulary);
 * ``Service.facets``: the service's categories (``_c_<code>`` for our taxonomy,
   ``_t_<term id>`` for any term) and languages, its own and its locations'
   (``_l_<code>``), ``_p_none`` when none of its locations has a map position, and
-  the words of its name (``_n_<word>``), as tokens indexed with the words, so that a
+  the words of its name and their stems (``_n_<word>``), as tokens indexed with the words, so that a
   search by words, category and language (matching's "no address" candidates, and
   relevance's "the name holds the word") reads one full-text index;
 * ``Service.is_free``: every cost option costs nothing, or there is none and the fee
@@ -42,6 +44,7 @@ from .models import (
     ServiceAtLocation,
     ServiceOpening,
 )
+from .vocabulary import stem
 
 CHUNK = 2000
 SEARCH_TEXT_LIMIT = 4000
@@ -61,9 +64,20 @@ def facet(kind: str, value: object) -> str:
     return f"_{kind}_{_NOT_TOKEN.sub('_', str(value).strip().lower()).strip('_')}"
 
 
+def with_stems(text: str) -> str:
+    """The folded words of ``text``, each once, each followed by its stem when that
+    differs: "Housing help" → "housing hous help"."""
+    found: dict[str, None] = {}
+    for word in words(text):
+        found[word] = None
+        found[stem(word)] = None
+    return " ".join(found)
+
+
 def name_tokens(name: str) -> list[str]:
-    """The tokens of the words of a service's name: "_n_housing", "_n_help"."""
-    return [facet(NAME, word) for word in dict.fromkeys(words(name))]
+    """The tokens of the words of a service's name and their stems: "_n_housing",
+    "_n_hous", "_n_help"."""
+    return [facet(NAME, word) for word in with_stems(name).split()]
 
 
 def unplaced() -> str:
@@ -170,7 +184,7 @@ def _refresh_chunk(organization_id: int, ids: list[int]) -> None:
                 service.eligibility_description,
             ]
         )
-        service.search_text = " ".join(dict.fromkeys(words(text)))[:SEARCH_TEXT_LIMIT]
+        service.search_text = with_stems(text)[:SEARCH_TEXT_LIMIT]
         if service.pk not in placed:
             facets[service.pk].append(unplaced())
         facets[service.pk] += name_tokens(service.name)

@@ -1,10 +1,13 @@
 """Directory search: services by words, category, language, age, cost, opening times,
 distance, and the agency's own flags, a page at a time, in a bounded number of queries.
 
-Words are matched on prefixes in any order, and categories and languages as derived
-tokens (``Service.facets``), through one full-text index (PostgreSQL GIN over the
-words and the tokens, SQLite FTS5 ``resources_service_fts``; migrations 0002 and
-0003), so these filters together are one index scan. Opening times are an indexed
+Words are matched on prefixes in any order, by their stems and by what the agency's
+vocabulary says they also find ("tuition" finds "college", "school" finds "education";
+vocabulary.py says why the stems are our own and the synonyms are read at query time),
+and categories and languages as derived tokens (``Service.facets``), through one
+full-text index (PostgreSQL GIN over the words and the tokens, SQLite FTS5
+``resources_service_fts``; migrations 0002 and 0003), so these filters together are
+one index scan. Opening times are an indexed
 semi-join; the rest are columns of the service. A search that matches more than
 COUNT_CAP services reads its page from the first services in order instead of sorting
 them all (_first_in_order). Results are only ever drawn from
@@ -49,7 +52,7 @@ from casework import access
 from casework.clients.names import words
 from casework.core.models import User
 
-from . import derived
+from . import derived, vocabulary
 from .geo import Point, bounding_box, distance_km, squared_distance_expression
 from .models import (
     Attribute,
@@ -59,6 +62,7 @@ from .models import (
     ServiceStatus,
 )
 from .queries import directory_services, ours
+from .vocabulary import Alternative
 
 MAX_TERMS = 6
 PAGE_SIZE = 20
@@ -107,6 +111,11 @@ class DirectoryQuery:
     @property
     def terms(self) -> list[str]:
         return list(dict.fromkeys(words(self.words)))[:MAX_TERMS]
+
+    @property
+    def word_groups(self) -> list[list[Alternative]]:
+        """The words as search asks for them: stemmed, with what each also finds."""
+        return vocabulary.expand(self.terms)
 
 
 @dataclass(frozen=True)
@@ -182,20 +191,35 @@ def category_tokens(categories: Iterable[str]) -> list[str]:
     ]
 
 
-def text_filter(terms: list[str], any_of: list[list[str]], by_index: bool = True) -> Q:
-    """Every word as a prefix, and one token of each group in ``any_of``: in one
-    full-text index, or (``by_index`` False, and on databases with no such index) as
-    tests of the row's own ``search_text`` and ``facets``, which hold the same words
-    and tokens separated by spaces, so both say the same."""
+def text_filter(
+    word_groups: list[list[Alternative]], any_of: list[list[str]], by_index: bool = True
+) -> Q:
+    """Each group of ``word_groups`` (a word typed: its stem, or what it also finds,
+    see vocabulary.expand) by one of its alternatives, each of whose stems is a prefix
+    of a word, and one token of each group in ``any_of``: in one full-text index, or
+    (``by_index`` False, and on databases with no such index) as tests of the row's own
+    ``search_text`` and ``facets``, which hold the same words, stems and tokens
+    separated by spaces, so both say the same."""
     groups = [group for group in any_of if group]
-    if not terms and not groups:
+    word_groups = [group for group in word_groups if group]
+    if not word_groups and not groups:
         return Q()
     if by_index and connection.vendor == "postgresql":
-        parts = [f"'{term}':*" for term in terms]
+        parts = [
+            "(" + " | ".join("(" + " & ".join(f"'{w}':*" for w in alt) + ")" for alt in group) + ")"
+            for group in word_groups
+        ]
         parts += ["(" + " | ".join(f"'{token}'" for token in group) + ")" for group in groups]
         return Q(_TextMatches(F("search_text"), F("facets"), Value(" & ".join(parts))))
     if by_index and connection.vendor == "sqlite":
-        parts = [f'search_text : "{term}"*' for term in terms]
+        parts = [
+            "("
+            + " OR ".join(
+                "(" + " AND ".join(f'search_text : "{w}"*' for w in alt) + ")" for alt in group
+            )
+            + ")"
+            for group in word_groups
+        ]
         parts += [
             "(" + " OR ".join(f'facets : "{token}"' for token in group) + ")" for group in groups
         ]
@@ -206,8 +230,14 @@ def text_filter(terms: list[str], any_of: list[list[str]], by_index: bool = True
             )
         )
     q = Q()
-    for term in terms:
-        q &= Q(search_text__startswith=term) | Q(search_text__contains=f" {term}")
+    for word_group in word_groups:
+        any_alternative = Q(pk__in=[])
+        for alt in word_group:
+            every_word = Q()
+            for w in alt:
+                every_word &= Q(search_text__startswith=w) | Q(search_text__contains=f" {w}")
+            any_alternative |= every_word
+        q &= any_alternative
     for group in groups:
         any_token = Q(pk__in=[])
         for token in group:
@@ -222,10 +252,13 @@ def text_filter(terms: list[str], any_of: list[list[str]], by_index: bool = True
 
 
 def name_holds(word: str) -> Q:
-    """A word of the service's name starts with ``word``, read from the name tokens in
-    ``facets`` (the same test as the index's, on the row at hand)."""
-    token = derived.facet(derived.NAME, word)
-    return Q(facets__startswith=token) | Q(facets__contains=f" {token}")
+    """A word of the service's name starts with ``word`` or its stem, read from the name
+    tokens in ``facets`` (the same test as the index's, on the row at hand)."""
+    q = Q(pk__in=[])
+    for prefix in dict.fromkeys((vocabulary.stem(word), word)):
+        token = derived.facet(derived.NAME, prefix)
+        q |= Q(facets__startswith=token) | Q(facets__contains=f" {token}")
+    return q
 
 
 def age_filter(age: int) -> Q:
@@ -272,7 +305,7 @@ def filtered(
     groups = [category_tokens((query.category, *query.categories)), *facets]
     if query.language.strip():
         groups.append([derived.facet(derived.LANGUAGE, query.language)])
-    services = services.filter(text_filter(query.terms, groups, by_index))
+    services = services.filter(text_filter(query.word_groups, groups, by_index))
     if query.age is not None:
         services = services.filter(age_filter(query.age))
     if query.free_only:
