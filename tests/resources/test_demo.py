@@ -34,3 +34,14 @@ def test_the_generator_writes_searchable_services(personas: Personas) -> None:
     page = search_services(actor=personas.case_manager, query=DirectoryQuery(words="synthetic"))
     assert page.count > 250
     assert Service.objects.filter(organization=personas.agency, openings__isnull=False).exists()
+
+
+@pytest.mark.parametrize("words", ["financial", "tuition", "school", "grant", "college"])
+def test_a_student_finds_college_navigation_in_the_demo_directory(
+    personas: Personas, words: str
+) -> None:
+    demo.seed(organization=personas.agency, seed=3)
+    page = search_services(
+        actor=personas.case_manager, query=DirectoryQuery(words=words, page_size=100)
+    )
+    assert "College Navigation" in [hit.service.name for hit in page.hits], words
