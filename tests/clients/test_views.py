@@ -276,6 +276,41 @@ def test_a_supervisor_reassigns_a_case_and_the_history_keeps_both(
     assert "Casey Manning" in html and newcomer.get_full_name() in html
 
 
+def test_the_assignment_history_shows_times_so_same_day_handovers_read_in_order(
+    personas: Personas, client_as: SignIn
+) -> None:
+    p = personas
+    morning = timezone.localtime().replace(hour=9, minute=5, second=0, microsecond=0)
+    afternoon = morning.replace(hour=14, minute=40)
+    first = CaseAssignment.objects.get(case=p.case)
+    first.started_at, first.ended_at = morning - timedelta(days=3), morning
+    first.save()
+    covering = TeamMembershipFactory(team=p.team, role=TeamRole.MEMBER).user
+    CaseAssignment.objects.create(
+        organization=p.case.organization,
+        case=p.case,
+        case_manager=covering,
+        team=p.team,
+        started_at=morning,
+        ended_at=afternoon,
+        reason="covering for the morning",
+    )
+    CaseAssignment.objects.create(
+        organization=p.case.organization,
+        case=p.case,
+        case_manager=p.case_manager,
+        team=p.team,
+        started_at=afternoon,
+        reason="back from training",
+    )
+    html = page(client_as, p.supervisor, reverse("case-detail", args=[p.case.pk]))
+    history = html[html.index("Assignment history") :]
+    shown = re.findall(r'<time datetime="([^"]+)">', history)
+    assert shown[:2] == [afternoon.isoformat(), morning.isoformat()], "newest first, to the minute"
+    assert "2:40" in history and "9:05" in history, "times of day are shown, not only the date"
+    assert history.index("back from training") < history.index("covering for the morning")
+
+
 def test_intake_assigns_a_case_still_in_screening(personas: Personas, client_as: SignIn) -> None:
     p = personas
     response = client_as(p.intake).post(
