@@ -205,6 +205,18 @@ def test_sign_out_needs_post_and_ends_the_session(client, personas: Personas) ->
     assert AuditEvent.objects.filter(action="auth.sign_out").exists()
 
 
+def test_the_signed_out_message_is_announced_without_breaking_the_page_structure(
+    client, personas: Personas
+) -> None:
+    # A live-region role on a list item takes it out of its list (axe-core's "list" rule,
+    # issue 12): each message is a paragraph that carries its own role.
+    client.force_login(personas.case_manager)
+    page = client.post(reverse("sign-out"), follow=True).content.decode()
+    assert '<p class="notice notice--success" role="status">You are signed out.</p>' in page
+    assert 'class="messages"' in page
+    assert "<li" not in page.split('class="messages"')[1].split("</div>")[0]
+
+
 def test_password_reset_emails_a_working_link(
     client, personas: Personas, django_capture_on_commit_callbacks, run_tasks
 ) -> None:
