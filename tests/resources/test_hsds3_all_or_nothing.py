@@ -34,6 +34,38 @@ SCHEDULE = "a0000000-0000-4000-8000-000000000007"
 LANGUAGE = "a0000000-0000-4000-8000-000000000008"
 
 
+def service_at_location() -> dict[str, Any]:
+    """One service_at_location object, its service and location nested in it."""
+    return {
+        "id": SAL,
+        "service_id": SERVICE,
+        "location_id": LOCATION,
+        "description": "Walk-in hours at the library branch.",
+        "service": {
+            "id": SERVICE,
+            "organization_id": ORG,
+            "name": "Tenant advice",
+            "status": "active",
+            "organization": {"id": ORG, "name": "Eastside Tenants", "description": "Advice."},
+        },
+        "location": {"id": LOCATION, "location_type": "physical", "name": "Library branch"},
+        "contacts": [
+            {
+                "id": CONTACT,
+                "name": "Front desk",
+                "phones": [
+                    {
+                        "id": PHONE,
+                        "number": "555-0100",
+                        "languages": [{"id": LANGUAGE, "name": "Spanish", "code": "es"}],
+                    }
+                ],
+            }
+        ],
+        "schedules": [{"id": SCHEDULE, "freq": "WEEKLY", "byday": "TU", "opens_at": "10:00:00"}],
+    }
+
+
 def run(personas: Personas, path: Path) -> Any:
     return directory_import_run(actor=personas.admin, organization_id=personas.agency.pk, path=path)
 
@@ -68,6 +100,23 @@ def test_rows_that_belong_to_nothing_are_refused_and_nothing_is_written(
     }
     assert all("belongs to no" in p["message"] for p in record.problems), record.problems
     assert set(written(personas).values()) == {0}
+
+
+def test_a_service_at_location_with_its_service_nested_imports_whole(
+    personas: Personas, tmp_path: Path
+) -> None:
+    (tmp_path / "sal.json").write_text(json.dumps(service_at_location()))
+    record = run(personas, tmp_path / "sal.json")
+    assert record.problems == []
+    assert record.status == ImportStatus.DONE
+    at = ServiceAtLocation.objects.get(hsds_id=SAL)
+    assert (at.service.hsds_id, at.location.hsds_id) == (SERVICE, LOCATION)
+    assert at.service.provider.hsds_id == ORG
+    assert Contact.objects.get(hsds_id=CONTACT).service_at_location == at
+    phone = Phone.objects.get(hsds_id=PHONE)
+    assert phone.contact is not None and phone.contact.hsds_id == CONTACT
+    assert Language.objects.get(hsds_id=LANGUAGE).phone == phone
+    assert Schedule.objects.get(hsds_id=SCHEDULE).service_at_location == at
 
 
 def test_a_key_holding_objects_we_cannot_place_stops_the_import(

@@ -316,7 +316,7 @@ def test_a_bad_zip_and_missing_files_are_problems(personas: Personas, tmp_path: 
     (folder / "service.csv").write_text("id,name\n")
     record = run(personas, folder)
     assert [(p["file"], p["message"]) for p in record.problems] == [
-        ("organization.csv", "The file is missing.")
+        ("organizations.csv", "The file is missing.")
     ]
 
 

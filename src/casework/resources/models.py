@@ -46,6 +46,12 @@ def loaded(row: models.Model, relation: str) -> list[Any]:
 class HsdsRow(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     hsds_id = models.CharField(_("HSDS id"), max_length=100)
+    #: What the file said that Casework does not use, so that an export gives it back:
+    #: ``kept``, the fields of the standard we have no column for (a service's funding,
+    #: program and fees, an organization's programs and identifiers, metadata, ...) as
+    #: they came; ``written``, a date or time as the file wrote it (``…45.123Z``,
+    #: ``10:00:00``) where that differs from how we would write the column's value.
+    hsds_extra = models.JSONField(_("other HSDS fields"), default=dict, blank=True)
 
     class Meta:
         abstract = True

@@ -5,9 +5,13 @@ accepting referrals, in-house programs, partner links) and derived columns do no
 Rows come out sorted by HSDS id, so the same directory always exports to the same bytes;
 importing an export into an empty directory and exporting again gives the file back.
 
-The JSON document is an API page of compiled service objects (``contents``), plus,
-keyed by table as flat rows, whatever no service reaches (an organization without
-services, a location no service is at, an unused taxonomy term, ...).
+The JSON document is an API page of compiled service objects (``contents``), the
+organizations with what is their own nested in them (``organizations``: their contacts,
+phones, locations, funding, programs and identifiers; their services are in ``contents``),
+plus, keyed by table as flat rows, whatever neither reaches (an unused taxonomy term, ...).
+Fields of the standard Casework has no column for, and dates and times as the file wrote
+them, come back from ``hsds_extra``. The tabular .zip names its files as the v3.0
+datapackage does (``organizations.csv``, ``service_at_locations.csv``, ...).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import io
 import json
 import zipfile
 from collections import defaultdict
-from datetime import date, datetime, time
+from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
@@ -28,7 +32,7 @@ from casework import access
 from casework.core import audit
 from casework.core.models import User
 
-from . import spec
+from . import spec, validator
 
 JSON = "json"
 TABULAR = "tabular"
@@ -37,17 +41,15 @@ FORMATS = (JSON, TABULAR)
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 
 Record = dict[str, Any]
+#: The key of a record that holds the fields of the standard we keep for the export only.
+KEPT = "_kept"
 
 
 def _json_value(f: spec.Field, value: Any) -> Any:
     if value is None or value == "":
         return None
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, time):
-        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
-    if isinstance(value, date):
-        return value.isoformat()
+    if isinstance(value, date | time):
+        return validator.text_of(f, value)
     if f.type == spec.NUMBER:
         number = Decimal(str(value))
         return int(number) if number == number.to_integral_value() else float(number)
@@ -72,7 +74,7 @@ def _load(organization_id: int) -> dict[str, list[Record]]:
         rows = list(
             table.model.objects.filter(organization_id=organization_id)
             .order_by("hsds_id")
-            .values("pk", "hsds_id", *columns)
+            .values("pk", "hsds_id", "hsds_extra", *columns)
         )
         raw[table.name] = rows
         hsds_of[table.name] = {r["pk"]: r["hsds_id"] for r in rows}
@@ -81,15 +83,31 @@ def _load(organization_id: int) -> dict[str, list[Record]]:
         out = []
         for row in raw[table.name]:
             record: Record = {"id": row["hsds_id"]}
+            extra = row["hsds_extra"] or {}
+            written = extra.get("written", {})
             for f in table.fields[1:]:
                 if f.references:
                     pk = row[f"{f.model_field}_id"]
                     record[f.name] = hsds_of[f.references].get(pk) if pk else None
                 else:
-                    record[f.name] = row[f.model_field]
+                    record[f.name] = _as_written(table, f, row[f.model_field], written)
+            record[KEPT] = extra.get("kept", {})
             out.append(record)
         records[table.name] = out
     return records
+
+
+def _as_written(table: spec.Table, f: spec.Field, value: Any, written: dict[str, str]) -> Any:
+    """The file's own text for a date or time, while it still says the column's value."""
+    text = written.get(f.name)
+    if text is None or value is None:
+        return value
+    model_field = table.model._meta.get_field(f.model_field)
+    try:
+        same = validator.convert(f, text, model_field, loose_ids=True) == value
+    except validator.Invalid:
+        same = False
+    return text if same else value
 
 
 class _Nester:
@@ -114,23 +132,31 @@ class _Nester:
         self.emitted.add((table, record["id"]))
         fields = spec.BY_NAME[table].fields
         values = {f.name: _json_value(f, record[f.name]) for f in fields}
-        return {k: v for k, v in values.items() if v is not None}
+        kept: Record = record[KEPT]
+        return {k: v for k, v in values.items() if v is not None} | kept
 
-    def nest(self, table: str, record: Record) -> Record:
+    def nest(
+        self,
+        table: str,
+        record: Record,
+        parent: tuple[str, str] | None = None,
+        without: frozenset[str] = frozenset(),
+    ) -> Record:
         obj = self.flat(table, record)
         definition = spec.BY_NAME[table]
         for key, one in spec.NESTED_ONE.get(table, {}).items():
             target_table, fk = one
             target = self.by_id[target_table].get(record.get(fk) or "")
-            if target is None:
+            # A service_at_location nested in its service does not repeat the service.
+            if target is None or (target_table, target["id"]) == parent:
                 continue
             # A service's organization comes without its services, which would loop.
             full = target_table in ("location", "taxonomy_term")
             obj[key] = self.nest(target_table, target) if full else self.flat(target_table, target)
         for key, child in definition.children.items():
-            kids = self.children[(table, key)].get(record["id"], [])
+            kids = [] if key in without else self.children[(table, key)].get(record["id"], [])
             if kids:
-                obj[key] = [self.nest(child, kid) for kid in kids]
+                obj[key] = [self.nest(child, kid, (table, record["id"])) for kid in kids]
         attributes = self.attributes.get((table, record["id"]), [])
         if attributes:
             obj["attributes"] = [self.nest("attribute", a) for a in attributes]
@@ -138,8 +164,15 @@ class _Nester:
 
     def document(self) -> dict[str, Any]:
         document: dict[str, Any] = {
-            "contents": [self.nest("service", r) for r in self.records["service"]]
+            "contents": [self.nest("service", r) for r in self.records["service"]],
+            # Each organization with what is its own (its services are in contents).
+            "organizations": [
+                self.nest("organization", r, without=frozenset({"services"}))
+                for r in self.records["organization"]
+            ],
         }
+        if not document["organizations"]:
+            del document["organizations"]
         for table in spec.TABLES:
             rest = [
                 self.flat(table.name, r)
@@ -147,7 +180,7 @@ class _Nester:
                 if (table.name, r["id"]) not in self.emitted
             ]
             if rest:
-                document[table.json_key] = rest
+                document.setdefault(table.json_key, []).extend(rest)
         return document
 
 
@@ -215,11 +248,18 @@ def to_tabular(records: dict[str, list[Record]]) -> bytes:
         package = json.dumps(datapackage(), indent=2) + "\n"
         archive.writestr(zipfile.ZipInfo("datapackage.json", ZIP_DATE), package)
         for table in spec.TABLES:
+            rows = records[table.name]
+            # Kept fields of the standard that a cell can hold (a service's fees, program_id).
+            kept = sorted(
+                {k for r in rows for k, v in r[KEPT].items() if isinstance(v, str | int | float)}
+            )
             text = io.StringIO()
             writer = csv.writer(text, lineterminator="\r\n")
-            writer.writerow([f.name for f in table.fields])
-            for record in records[table.name]:
-                writer.writerow([_csv_value(f, record[f.name]) for f in table.fields])
+            writer.writerow([*(f.name for f in table.fields), *kept])
+            for record in rows:
+                cells = [_csv_value(f, record[f.name]) for f in table.fields]
+                extra = [record[KEPT].get(k) for k in kept]
+                writer.writerow([*cells, *("" if v is None else str(v) for v in extra)])
             info = zipfile.ZipInfo(table.csv_name, ZIP_DATE)
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, text.getvalue().encode())

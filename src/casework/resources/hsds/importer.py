@@ -123,6 +123,7 @@ def _wanted(
     if table.name == "attribute":
         is_service = values["link_entity"] == "service"
         wanted["service_id"] = writer.pks["service"].get(values["link_id"]) if is_service else None
+    wanted["hsds_extra"] = values["hsds_extra"]
     return wanted
 
 
@@ -175,6 +176,7 @@ def _write_table(writer: _Writer, table: spec.Table, rows: Rows) -> Counts:
                     obj.updated_at = timezone.now()
             fields = [f.model_field for f in table.fields if f.name != "id" and f is not parent]
             fields += ["service"] if table.name == "attribute" else []
+            fields.append("hsds_extra")
             model.objects.bulk_update(updated, [*fields, *extra], batch_size=BATCH // 4)
         if any(obj.pk is None for obj in created):
             _resolve(writer, table.name, {obj.hsds_id for obj in created})

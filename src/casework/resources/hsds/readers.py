@@ -1,8 +1,12 @@
 """Reading HSDS files into rows of the 3.0 tables, whatever form they come in.
 
-* HSDS 3.0 JSON: a list of compiled service objects, an API page ``{"contents": [...]}``,
-  or an object keyed by table (``{"organizations": [...], "services": [...]}``); the two
-  last may be mixed, which is how ``exporter.py`` writes rows no service reaches.
+* HSDS 3.0 JSON: one object of a table (an organization, a service, a location, a
+  service_at_location, a taxonomy or a taxonomy_term, each with its children nested), a
+  list of such objects, an API page ``{"total_items": ..., "contents": [...]}``, or an
+  object keyed by table (``{"organizations": [...], "services": [...]}``); the two last
+  may be mixed, which is how ``exporter.py`` writes rows no service reaches. Which table
+  an object (or the items of a list or page) is, is told by its fields (``table_of``);
+  a nested child takes its parent's id.
 * HSDS 3.0 tabular: a folder or .zip of one CSV per table (with a datapackage.json).
 * HSDS 1.x CSV: the legacy tables, reshaped into 3.0 rows (see ``spec.LEGACY_TABLES``).
 
@@ -46,6 +50,8 @@ class Row:
     names: dict[str, str] = field(default_factory=dict)
     #: Nested in a compiled JSON object: the same object may be repeated elsewhere.
     nested: bool = False
+    #: Fields of the standard that Casework does not use, as the file had them.
+    kept: dict[str, Any] = field(default_factory=dict)
 
     def name_of(self, field_name: str) -> str:
         return self.names.get(field_name, field_name)
@@ -132,14 +138,50 @@ def _member_reader(
 
 
 def detect(source: Source) -> str | None:
+    """The form of the files: a datapackage.json says which HSDS it describes; without
+    one, files only one version has (``regular_schedules.csv``, ``schedules.csv``), then
+    the columns of a file both have (``organizations.csv``: ``website`` is 3.0's)."""
+    if source.has("datapackage.json"):
+        version = _package_version(_load_json(source, "datapackage.json", Dataset(format="")))
+        if version is not None:
+            return version
     names = set(source.files)
-    # taxonomy.csv is a table of both versions: the plural names tell 1.x apart.
     if any(n in names for n in spec.LEGACY_BY_FILE if n not in spec.BY_CSV_NAME):
         return ImportFormat.HSDS1_CSV
-    if any(n in names for n in spec.BY_CSV_NAME):
+    if any(n in names for n in spec.BY_CSV_NAME if n not in spec.LEGACY_BY_FILE):
         return ImportFormat.HSDS3_TABULAR
+    if any(n in names for n in spec.LEGACY_BY_FILE):
+        v3 = ("location_type" in _header(source, "locations.csv")) or (
+            "website" in _header(source, "organizations.csv")
+        )
+        return ImportFormat.HSDS3_TABULAR if v3 else ImportFormat.HSDS1_CSV
     if any(n.endswith(".json") and n != "datapackage.json" for n in names):
         return ImportFormat.HSDS3_JSON
+    return None
+
+
+def _package_version(package: Any) -> str | None:
+    """Which HSDS a datapackage.json describes, by its resources, their fields, its version."""
+    if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
+        return None
+    resources = [r for r in package["resources"] if isinstance(r, dict)]
+    names = {str(r.get("name", "")).lower() for r in resources}
+    location_fields: set[str] = set()
+    for resource in resources:
+        schema = resource.get("schema")
+        if str(resource.get("name", "")).lower() == "location" and isinstance(schema, dict):
+            fields = schema.get("fields")
+            if isinstance(fields, list):
+                location_fields.update(str(f.get("name")) for f in fields if isinstance(f, dict))
+    if names & spec.V3_RESOURCES or "location_type" in location_fields:
+        return ImportFormat.HSDS3_TABULAR
+    if names & spec.LEGACY_RESOURCES:
+        return ImportFormat.HSDS1_CSV
+    version = str(package.get("version", "")).strip()
+    if version.startswith("3"):
+        return ImportFormat.HSDS3_TABULAR
+    if version[:1] in ("1", "2"):
+        return ImportFormat.HSDS1_CSV
     return None
 
 
@@ -182,7 +224,10 @@ def _read_json(source: Source, dataset: Dataset) -> None:
         if document is None:
             continue
         if isinstance(document, list):
-            _flatten_list(document, "service", "", file, dataset, nested=True)
+            _flatten_list(document, table_of(document), "", file, dataset, nested=True)
+        elif isinstance(document, dict) and _is_one_object(document):
+            table = table_of([document])
+            _flatten(document, table, table, file, dataset, None, nested=True)
         elif isinstance(document, dict):
             _read_json_object(document, file, dataset)
         else:
@@ -206,10 +251,52 @@ def _load_json(source: Source, name: str, dataset: Dataset) -> Any:
     return None
 
 
+#: The tables a JSON document (or its list or page) may be made of, the first winning a tie.
+DOCUMENT_TABLES = (
+    "service",
+    "organization",
+    "location",
+    "service_at_location",
+    "taxonomy_term",
+    "taxonomy",
+)
+
+
+def _known_keys(table: str) -> set[str]:
+    definition = spec.BY_NAME[table]
+    return (
+        {f.name for f in definition.fields}
+        | set(definition.children)
+        | set(spec.NESTED_ONE.get(table, {}))
+        | {"attributes"}
+    )
+
+
+def table_of(items: list[Any]) -> str:
+    """The table whose fields, children and nested objects cover most keys of ``items``.
+
+    A page or list of the standard holds objects of one table, which the standard does
+    not name: ``service_id`` and ``location_id`` tell a service_at_location, ``website``
+    and ``services`` an organization, ``location_type`` and ``addresses`` a location.
+    """
+    keys: set[str] = set()
+    for item in items:
+        if isinstance(item, dict):
+            keys.update(item)
+    scores = {name: len(keys & _known_keys(name)) for name in DOCUMENT_TABLES}
+    return max(DOCUMENT_TABLES, key=lambda name: scores[name])
+
+
+def _is_one_object(document: dict[str, Any]) -> bool:
+    """A document that is a row itself: every HSDS object has an id, a table key has none."""
+    return "id" in document and not isinstance(document["id"], dict | list)
+
+
 def _read_json_object(document: dict[str, Any], file: str, dataset: Dataset) -> None:
     for key, value in document.items():
         if key == "contents":
-            _flatten_list(value, "service", "contents", file, dataset, nested=True)
+            items = value if isinstance(value, list) else []
+            _flatten_list(value, table_of(items), "contents", file, dataset, nested=True)
         elif key in spec.BY_JSON_KEY:
             _flatten_list(value, spec.BY_JSON_KEY[key].name, key, file, dataset, nested=False)
         elif key in PAGE_KEYS:
@@ -240,6 +327,10 @@ def _flatten_list(
         _flatten(item, table, f"{path}[{index}]", file, dataset, None, nested=nested)
 
 
+def _join(path: str, key: str) -> str:
+    return f"{path}.{key}" if path else key
+
+
 def _flatten(
     obj: Any,
     table: str,
@@ -255,6 +346,7 @@ def _flatten(
         return
     definition = spec.BY_NAME[table]
     values: dict[str, Any] = {}
+    kept: dict[str, Any] = {}
     children: list[tuple[str, str, Any]] = []
     for key, value in obj.items():
         if key in definition.children:
@@ -267,12 +359,15 @@ def _flatten(
             one_table, fk = spec.NESTED_ONE[table].get(key, ("taxonomy", "taxonomy_id"))
             if value is None:
                 continue
-            _flatten(value, one_table, f"{path}.{key}", file, dataset, None, nested=True)
+            _flatten(value, one_table, _join(path, key), file, dataset, None, nested=True)
             if isinstance(value, dict) and value.get("id") and not values.get(fk):
                 values[fk] = value["id"]
         elif definition.get(key) is not None:
             values[key] = value
-        elif key not in spec.NOT_KEPT:
+        elif key in spec.NOT_KEPT:
+            if value is not None:
+                kept[key] = value
+        else:
             dataset.note(
                 _("%(file)s: field “%(table)s.%(key)s” is not part of HSDS 3.0; left out.")
                 % {
@@ -290,16 +385,16 @@ def _flatten(
             parent_field = spec.PARENT_FIELD[parent_table]
             if definition.get(parent_field) is not None and _blank(values.get(parent_field)):
                 values[parent_field] = parent_id
-    dataset.rows.append(Row(table, values, file, path, nested=nested))
+    dataset.rows.append(Row(table, values, file, path, nested=nested, kept=kept))
     for key, child_table, items in children:
         if not isinstance(items, list):
-            dataset.problem(file, f"{path}.{key}", "", _("Should be a list."))
+            dataset.problem(file, _join(path, key), "", _("Should be a list."))
             continue
         for index, item in enumerate(items):
             _flatten(
                 item,
                 child_table,
-                f"{path}.{key}[{index}]",
+                f"{_join(path, key)}[{index}]",
                 file,
                 dataset,
                 (table, values.get("id")),
@@ -339,8 +434,10 @@ def _csv_rows(source: Source, name: str, dataset: Dataset) -> Iterator[tuple[int
 
 
 def _header(source: Source, name: str) -> list[str]:
+    if not source.has(name):
+        return []
     first = source.read(name).decode("utf-8-sig", errors="replace").splitlines()[:1]
-    return next(csv.reader(first), []) if first else []
+    return [h.strip() for h in next(csv.reader(first), [])] if first else []
 
 
 def _note_unknown_columns(source: Source, name: str, known: set[str], dataset: Dataset) -> None:
@@ -373,20 +470,25 @@ def _datapackage_paths(source: Source, dataset: Dataset) -> dict[str, str]:
 def _read_tabular(source: Source, dataset: Dataset) -> None:
     paths = _datapackage_paths(source, dataset)
     used = {"datapackage.json"}
-    for required in spec.REQUIRED_FILES:
-        if not source.has(paths.get(required.removesuffix(".csv"), required)):
-            dataset.problem(required, "", "", _("The file is missing."))
     for table in spec.TABLES:
-        name = paths.get(table.name, table.csv_name)
-        if not source.has(name):
+        candidates = (paths[table.name],) if table.name in paths else table.csv_names
+        name = next((n for n in candidates if source.has(n)), "")
+        if not name:
+            if table.name in spec.REQUIRED_TABLES:
+                dataset.problem(candidates[0], "", "", _("The file is missing."))
             continue
         used.add(name)
         known = {f.name for f in table.fields} | spec.NOT_KEPT
         _note_unknown_columns(source, name, known, dataset)
         file = source.display(name)
         for number, values in _csv_rows(source, name, dataset):
-            kept = {k: v for k, v in values.items() if k in known and k not in spec.NOT_KEPT}
-            dataset.rows.append(Row(table.name, kept, file, number))
+            row = Row(table.name, {}, file, number)
+            for key, value in values.items():
+                if key in spec.NOT_KEPT:
+                    row.kept[key] = value
+                elif key in known:
+                    row.values[key] = value
+            dataset.rows.append(row)
     _note_unused(source, used, dataset)
 
 

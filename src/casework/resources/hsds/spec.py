@@ -62,7 +62,14 @@ class Table:
 
     @property
     def csv_name(self) -> str:
-        return self.file or f"{self.name}.csv"
+        """The file of the table in the v3.0 datapackage (``service_at_locations.csv``)."""
+        return self.file or f"{self.json_key}.csv"
+
+    @property
+    def csv_names(self) -> tuple[str, str]:
+        """The names a tabular file of the table may have: the datapackage's, or the
+        table's own (``service_at_location.csv``, as Casework once exported)."""
+        return (self.csv_name, f"{self.name}.csv")
 
     def get(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -379,12 +386,15 @@ TABLES: tuple[Table, ...] = (
 
 BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 BY_JSON_KEY: dict[str, Table] = {t.json_key: t for t in TABLES}
-BY_CSV_NAME: dict[str, Table] = {t.csv_name: t for t in TABLES}
+BY_CSV_NAME: dict[str, Table] = {name: t for t in TABLES for name in t.csv_names}
 
 #: One-to-one objects nested in the compiled JSON form: key → (table, the field it fills).
 NESTED_ONE: dict[str, dict[str, tuple[str, str]]] = {
     "service": {"organization": ("organization", "organization_id")},
-    "service_at_location": {"location": ("location", "location_id")},
+    "service_at_location": {
+        "location": ("location", "location_id"),
+        "service": ("service", "service_id"),
+    },
     "attribute": {"taxonomy_term": ("taxonomy_term", "taxonomy_term_id")},
     "taxonomy_term": {"taxonomy_detail": ("taxonomy", "taxonomy_id")},
 }
@@ -416,7 +426,8 @@ OWNERS: dict[str, tuple[str, ...]] = {
     "service_area": ("service_id", "service_at_location_id"),
 }
 
-#: HSDS fields we know and deliberately do not keep (not "unknown" in the summary).
+#: HSDS fields we have no column for: kept as the file had them (``hsds_extra``), given
+#: back by the export, never read by Casework itself.
 NOT_KEPT: frozenset[str] = frozenset(
     {
         "program_id",
@@ -431,9 +442,11 @@ NOT_KEPT: frozenset[str] = frozenset(
         "capacities",
     }
 )
+#: Fields whose text a file may write in more than one way for one value.
+WRITTEN_AS: frozenset[str] = frozenset({DATE, TIME, DATETIME})
 
-#: Files of the 3.0 tabular form that must be there.
-REQUIRED_FILES = ("organization.csv", "service.csv")
+#: Tables of the 3.0 tabular form that must be there.
+REQUIRED_TABLES = ("organization", "service")
 
 
 # --- HSDS 1.x CSV ------------------------------------------------------------------------
@@ -484,6 +497,25 @@ LEGACY_TABLES: tuple[LegacyTable, ...] = (
 )
 
 LEGACY_BY_FILE: dict[str, LegacyTable] = {t.file: t for t in LEGACY_TABLES}
+#: Resources of a datapackage.json that only HSDS 1.x and 2.0 packages have, and those
+#: only 3.0 has: a package says its version by them (or by its own ``version``).
+LEGACY_RESOURCES = frozenset(
+    {
+        "physical_address",
+        "postal_address",
+        "regular_schedule",
+        "holiday_schedule",
+        "service_taxonomy",
+        "service_attribute",
+        "eligibility",
+        "payment_accepted",
+        "accessibility_for_disabilities",
+        "services_at_location",
+    }
+)
+V3_RESOURCES = frozenset(
+    {"address", "schedule", "attribute", "taxonomy_term", "cost_option", "organization_identifier"}
+)
 LEGACY_REQUIRED_FILES = ("organizations.csv", "services.csv")
 #: Legacy 1.x weekday spellings: ISO numbers (1 is Monday), names, abbreviations, codes.
 LEGACY_WEEKDAYS: dict[str, str] = {

@@ -159,6 +159,34 @@ def convert(f: spec.Field, value: Any, model_field: models.Field[Any, Any], loos
     return text
 
 
+def text_of(f: spec.Field, value: Any) -> str:
+    """How we write a date, time or date and time of ``f`` (the export's form)."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _extra(row: Row, table: spec.Table, values: dict[str, Any]) -> dict[str, Any]:
+    """What ``hsds_extra`` keeps of a row: see ``models.HsdsRow``."""
+    written = {}
+    for f in table.fields:
+        raw, value = row.values.get(f.name), values.get(f.model_field)
+        if f.type not in spec.WRITTEN_AS or not isinstance(raw, str) or value in (None, ""):
+            continue
+        if raw.strip() != text_of(f, value):
+            written[f.name] = raw.strip()
+    extra: dict[str, Any] = {}
+    if row.kept:
+        extra["kept"] = row.kept
+    if written:
+        extra["written"] = written
+    return extra
+
+
 def _bad_date(text: str) -> date:
     raise Invalid(_("'%(v)s' is not a date (YYYY-MM-DD)") % {"v": text})
 
@@ -171,7 +199,7 @@ def check(dataset: Dataset, *, organization_id: int) -> Checked:
             {"file": row.file, "row": row.row, "field": row.name_of(field_name), "message": message}
         )
 
-    merged = _merge(dataset.rows, problem)
+    merged = _merge(dataset.rows, problem, dataset.loose_ids)
     for table in spec.TABLES:
         rows = merged.get(table.name, {})
         model_fields: dict[str, models.Field[Any, Any]] = {
@@ -199,18 +227,37 @@ def check(dataset: Dataset, *, organization_id: int) -> Checked:
                     _("This %(table)s belongs to no other row: give one of %(links)s.")
                     % {"table": table.name, "links": ", ".join(owners)},
                 )
+            values["hsds_extra"] = _extra(row, table, values)
             cleaned[hsds_id] = (row, values)
         checked.tables[table.name] = cleaned
     _check_references(checked, organization_id, problem)
     return checked
 
 
+def _same(table: str, key: str, first: Any, again: Any, loose_ids: bool) -> bool:
+    """Whether two copies of a field say the same (``10:00`` and ``10:00:00`` do); a
+    copy that is not a valid value at all is ``Invalid``, to be reported as such."""
+    if first == again:
+        return True
+    definition = spec.BY_NAME[table]
+    f = definition.get(key)
+    if f is None:
+        return False
+    model_field = definition.model._meta.get_field(f.model_field)
+    converted = convert(f, again, model_field, loose_ids)
+    try:
+        return bool(convert(f, first, model_field, loose_ids) == converted)
+    except Invalid:
+        return True  # the first copy's bad value is reported where it is
+
+
 def _merge(
-    rows: Iterable[Row], problem: Callable[[Row, str, str], None]
+    rows: Iterable[Row], problem: Callable[[Row, str, str], None], loose_ids: bool = False
 ) -> dict[str, dict[str, Row]]:
     """Rows by table and id. A compiled JSON file repeats shared objects (an organization
     in each of its services): a nested object is merged with its other copies when they
-    agree; two table rows with one id are duplicates."""
+    agree; two table rows with one id are duplicates. A copy with a bad value is reported
+    as the bad value it is, not as a disagreement."""
     merged: dict[str, dict[str, Row]] = defaultdict(dict)
     for row in rows:
         raw_id = row.values.get("id")
@@ -235,7 +282,23 @@ def _merge(
                     continue
                 if _blank(first.values.get(key)):
                     first.values[key] = value
-                elif first.values[key] != value:
+                    continue
+                try:
+                    same = _same(row.table, key, first.values[key], value, loose_ids)
+                except Invalid as exc:
+                    problem(row, key, str(exc))
+                    continue
+                if not same:
+                    problem(
+                        row,
+                        key,
+                        _("%(table)s '%(id)s' appears again with another value (see %(where)s).")
+                        % {"table": row.table, "id": hsds_id, "where": first.row},
+                    )
+            for key, value in row.kept.items():
+                if key not in first.kept:
+                    first.kept[key] = value
+                elif first.kept[key] != value:
                     problem(
                         row,
                         key,

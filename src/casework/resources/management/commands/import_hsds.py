@@ -43,7 +43,9 @@ class Command(BaseCommand):
         parser.add_argument("path", type=Path)
         parser.add_argument("--organization", help="The agency's slug (default: the only one).")
         parser.add_argument(
-            "--format", choices=sorted(FORMATS), help="Default: told by the file names."
+            "--format",
+            choices=sorted(FORMATS),
+            help="Default: told by datapackage.json, else by the files and their columns.",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
