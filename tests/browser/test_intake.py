@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from casework.clients.models import Case, CaseStatus
 from casework.core.models import Program, User
+from casework.intake import services
 from tests.factories import ClientFactory
 from tests.personas import Personas
 
@@ -72,3 +73,28 @@ def test_intake_receives_screens_and_accepts_an_application(
     manager_page.get_by_role("button", name="Sign in").click()
     manager_page.wait_for_url(f"{live_server.url}/")
     expect(manager_page.get_by_role("link", name="Rosa Vega")).to_be_visible()
+
+
+def test_a_long_referrer_address_stays_inside_its_card(
+    live_server: Any, sign_in_page: SignIn, personas: Personas
+) -> None:
+    p = personas
+    person = ClientFactory(organization=p.agency, first_name="Lena", last_name="Ortiz")
+    domain = "northerncountyhousingauthority" * 3
+    address = f"intake.and.eligibility.coordination.team@{domain}.org"
+    application = services.application_receive(
+        actor=p.intake,
+        client=person,
+        program=p.program,
+        source="agency",
+        referring_agency="County Housing Office",
+        referring_person="Dana Reyes",
+        referring_contact=address,
+    )
+    page = sign_in_page(p.intake)
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/intake/applications/{application.pk}/")
+    card = page.locator("section.card", has=page.get_by_role("heading", name="Application"))
+    expect(card.get_by_text(address)).to_be_visible()
+    overflow = card.evaluate("el => el.scrollWidth - el.clientWidth")
+    assert overflow <= 0, f"the card overflows by {overflow}px"
