@@ -332,7 +332,7 @@ def test_the_case_page_section_lists_recent_assessments_and_needs(
     context = case_section_context(p.case_manager, p.case)
     html = render_to_string("assessments/_case_section.html", {"case": p.case, **context})
     assert "Life-domains needs assessment" in html
-    assert "Safety (1)" in html
+    assert "Safety: Crisis (1)" in html, "the need level in the scale's words, no trailing .00"
     assert "All assessments, or start one" in html
     assert case_section_context(p.colleague, p.case)["assessment_section"]["recent"] == []
     # a reassessment: only its needs are listed, each domain once
@@ -341,8 +341,24 @@ def test_the_case_page_section_lists_recent_assessments_and_needs(
         "assessments/_case_section.html",
         {"case": p.case, **case_section_context(p.case_manager, p.case)},
     )
-    assert html.count("Safety (") == 1 and "Safety (2)" in html
-    assert "Housing (1)" in html
+    assert html.count("Safety: ") == 1 and "Safety: Vulnerable (2)" in html
+    assert "Housing: Crisis (1)" in html
+    assert ".00" not in html
+
+
+def test_the_assessment_page_names_each_need_level_in_the_scale_words(
+    personas: Personas, needs_version: InstrumentVersion, client_as: SignIn
+) -> None:
+    p = personas
+    a = complete_needs(p.case_manager, p.case, needs_version, {"employment": 2, "food": 1})
+    html = client_as(p.case_manager).get(reverse("case-assessment", args=[a.pk])).content.decode()
+    needs = html[html.index('id="needs-caption"') :]
+    assert re.search(r">Employment</th>\s*<td>Vulnerable</td>\s*<td class=\"num\">2</td>", needs)
+    assert {str(n) for n in a.identified_needs.all()} == {
+        "Employment: Vulnerable (2)",
+        "Food: Crisis (1)",
+    }
+    assert re.search(r">Food</th>\s*<td>Crisis</td>\s*<td class=\"num\">1</td>", needs)
 
 
 def test_an_assessment_that_scores_nothing_shows_no_identified_needs_card(

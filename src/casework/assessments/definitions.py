@@ -547,6 +547,20 @@ def compute_scores(definition: dict[str, Any], answers: dict[str, Any]) -> dict[
     return result
 
 
+def score_level(definition: dict[str, Any], rule_id: str, value: float) -> str:
+    """A score in the instrument's words: its band, or the label of the answered scale point."""
+    for rule in definition.get("scoring", []):
+        if rule["id"] != rule_id:
+            continue
+        for band in rule.get("bands", []):
+            if band["min"] <= value <= band["max"]:
+                return str(band["label"])
+        question = questions_by_id(definition).get(rule.get("question", ""))
+        if question is not None and question["kind"] == "scale" and value == int(value):
+            return dict(scale_points(question)).get(int(value), "")
+    return ""
+
+
 @dataclass(frozen=True)
 class Need:
     domain: str

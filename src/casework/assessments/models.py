@@ -259,4 +259,15 @@ class IdentifiedNeed(models.Model):
         indexes = [models.Index(fields=["organization", "case", "created_at"])]
 
     def __str__(self) -> str:
-        return f"{self.domain_label} ({self.score})"
+        """E.g. "Employment: Vulnerable (2)": the level in words, the score without padding."""
+        shown = f"{self.score.normalize():f}"
+        level = self.level
+        return (
+            f"{self.domain_label}: {level} ({shown})" if level else f"{self.domain_label} ({shown})"
+        )
+
+    @property
+    def level(self) -> str:
+        """The need in the instrument's words (its scale label or band), e.g. "Vulnerable"."""
+        definition = self.assessment.instrument_version.definition
+        return definitions.score_level(definition, self.domain, float(self.score))

@@ -119,7 +119,7 @@ def identified_needs(user: User, case: Case | None = None) -> QuerySet[Identifie
     qs = IdentifiedNeed.objects.filter(case__in=access.cases(user, Action.VIEW))
     if case is not None:
         qs = qs.filter(case=case)
-    return qs.select_related("assessment")
+    return qs.select_related("assessment__instrument_version")
 
 
 # --- reassessment: change since the previous one ---------------------------------------------

@@ -126,7 +126,7 @@ class GoalForm(EditForm):
     ) -> None:
         super().__init__(*args, editing=goal is not None, **kwargs)
         choices: list[tuple[Any, Any]] = [("", _("None"))]
-        choices += [(n.pk, f"{n.domain_label} ({n.score:g})") for n in needs]
+        choices += [(n.pk, str(n)) for n in needs]
         if goal is not None and goal.need_id and goal.need_id not in {n.pk for n in needs}:
             choices.append((goal.need_id, goal.domain_label))
         field: forms.TypedChoiceField = self.fields["need"]  # type: ignore[assignment]
