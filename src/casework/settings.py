@@ -223,6 +223,8 @@ LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = _env("TIME_ZONE", "America/New_York")
 USE_I18N = True
+# Our English time formats ("11:54 AM"): see casework/core/formats.
+FORMAT_MODULE_PATH = ["casework.core.formats"]
 USE_TZ = True
 
 # --- Static files ---------------------------------------------------------------

@@ -5,6 +5,7 @@ Every test of the whole seeded agency belongs here, so that it is seeded once pe
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -62,6 +63,15 @@ def test_it_seeds_the_demo_agency_once(demo_output: str) -> None:
     assert (Organization.objects.count(), User.objects.count(), Client.objects.count()) == counts
     assert (Case.objects.count(), AuditEvent.objects.count()) == (cases, events)
     assert f"admin@{demo.DEMO_DOMAIN}" in second
+
+
+def test_the_demo_reports_each_stage_as_it_seeds(demo_output: str) -> None:
+    assert f"in {len(demo.STAGES)} stages" in demo_output
+    assert "under a minute" not in demo_output
+    stages = [line.strip() for line in demo_output.splitlines() if re.match(r"\s*\d+/", line)]
+    assert len(stages) == len(demo.STAGES)
+    for number, (line, stage) in enumerate(zip(stages, demo.STAGES, strict=True), start=1):
+        assert re.fullmatch(rf"{number}/{len(demo.STAGES)}  {re.escape(stage)}… \d+\.\d s", line)
 
 
 def test_the_demo_agency_looks_like_a_real_one(demo_output: str) -> None:
