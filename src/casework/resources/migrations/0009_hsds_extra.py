@@ -7,6 +7,7 @@ column with a default, which drops the full-text triggers of the service table
 (migrations 0002-0003) and copies every row.
 """
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import migrations, models
 
 MODELS = (
@@ -33,6 +34,17 @@ def _field() -> models.JSONField:
     return models.JSONField(blank=True, default=dict, verbose_name="other HSDS fields")
 
 
+def _with_field(model):
+    """The column as a field of the historical model: the database operations of
+    SeparateDatabaseAndState see the state without the state operations' new field."""
+    try:
+        return model._meta.get_field("hsds_extra")
+    except FieldDoesNotExist:
+        field = _field()
+        field.contribute_to_class(model, "hsds_extra")
+        return field
+
+
 def add_columns(apps, schema_editor):
     for name in MODELS:
         model = apps.get_model("resources", name)
@@ -43,7 +55,7 @@ def add_columns(apps, schema_editor):
                 'CHECK ((JSON_VALID("hsds_extra") OR "hsds_extra" IS NULL))'
             )
         else:
-            schema_editor.add_field(model, model._meta.get_field("hsds_extra"))
+            schema_editor.add_field(model, _with_field(model))
 
 
 def drop_columns(apps, schema_editor):
@@ -53,7 +65,7 @@ def drop_columns(apps, schema_editor):
             table = schema_editor.quote_name(model._meta.db_table)
             schema_editor.execute(f'ALTER TABLE {table} DROP COLUMN "hsds_extra"')
         else:
-            schema_editor.remove_field(model, model._meta.get_field("hsds_extra"))
+            schema_editor.remove_field(model, _with_field(model))
 
 
 class Migration(migrations.Migration):
