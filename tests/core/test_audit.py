@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
@@ -37,8 +39,9 @@ def raw_sql(sql: str, params: list[object]) -> None:
 
 def test_events_link_into_one_chain_per_organization(personas: Personas) -> None:
     one, two, three = record_three(personas)
-    assert one.chain == two.chain == f"org:{personas.agency.pk}"
-    assert three.chain == f"org:{personas.other_agency.pk}"
+    assert one.chain == two.chain != three.chain
+    assert one.organization_id == personas.agency.pk
+    assert three.organization_id == personas.other_agency.pk
     assert two.previous_hash == one.hash
     assert two.sequence == one.sequence + 1
     assert problems() == []
@@ -99,3 +102,56 @@ def test_postgresql_refuses_update_and_delete_of_events(personas: Personas) -> N
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(pk=one.pk).delete()
     assert AuditEvent.objects.get(pk=one.pk).action == "test.one"
+
+
+# --- two sessions at once -------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="SQLite lets one writer at a time: its appends wait for each other in the database",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_sessions_append_at_once_without_waiting(personas: Personas) -> None:
+    """One session holds an open transaction with an appended event; another session of
+    the same agency appends and commits meanwhile. With a lock on the agency's chain the
+    second would wait for the first to commit: its lock timeout makes that fail at once."""
+    appended = threading.Event()
+    release = threading.Event()
+    failures: list[BaseException] = []
+
+    def hold_an_open_transaction() -> None:
+        try:
+            with transaction.atomic():
+                audit.record(action="test.held", actor=personas.case_manager)
+                appended.set()
+                release.wait(timeout=30)
+        except BaseException as error:  # reported by the test's thread
+            failures.append(error)
+        finally:
+            appended.set()
+            connection.close()
+
+    holder = threading.Thread(target=hold_an_open_transaction)
+    holder.start()
+    try:
+        assert appended.wait(timeout=30)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+            second = audit.record(action="test.meanwhile", actor=personas.supervisor)
+        assert AuditEvent.objects.filter(pk=second.pk).exists()
+        assert not AuditEvent.objects.filter(action="test.held").exists()
+    finally:
+        release.set()
+        holder.join()
+    assert failures == []
+    held = AuditEvent.objects.get(action="test.held")
+    assert held.organization_id == second.organization_id == personas.agency.pk
+    assert held.chain != second.chain
+    assert problems() == []
+    # Once nobody holds them, later appends reuse the lanes instead of opening more.
+    later = audit.record(action="test.later", actor=personas.colleague)
+    assert later.chain in {held.chain, second.chain}
+    assert AuditChainHead.objects.filter(organization_id=personas.agency.pk).count() == 2
+    assert problems() == []

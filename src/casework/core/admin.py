@@ -172,4 +172,6 @@ class AuditChainHeadAdmin(PermissionGatedAdmin):
         organization_id = getattr(request.user, "organization_id", None)
         if organization_id is None and getattr(request.user, "is_superuser", False):
             return queryset
-        return queryset.filter(chain=f"org:{organization_id}")
+        return (
+            queryset.filter(organization_id=organization_id) if organization_id else queryset.none()
+        )

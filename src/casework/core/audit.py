@@ -1,14 +1,56 @@
-"""The audit log: one function to record an event, one to verify the chains.
+"""The audit log: one function to record an event, one to verify the log.
 
-Each organization has its own chain (so the log can be distributed by
-organization). Every event stores the hash of the previous event of its chain
-and a hash over its own content; ``verify`` recomputes both and also compares
-the last event with the chain head, which catches a deleted newest row.
+Design
+------
+Each organization's log is one or more *lanes*: hash chains that are each verified
+alone. An event stores its lane (``chain``), its number in the lane (``sequence``), the
+hash of the lane's event before it (``previous_hash``) and a hash over its own content,
+lane, number, organization, time and link included. Each lane has a head row
+(``AuditChainHead``) holding the number and hash of its newest event.
 
-``batch`` appends many events in one transaction (the demo agency, the
-generator) without rewriting a chain head for each: on PostgreSQL, rewriting
-one row thousands of times in one transaction, each time in another
-savepoint, makes every lookup of that row walk all its earlier versions.
+Appending never waits for another writer. ``record`` locks a head of the event's
+organization that no other open transaction holds (``SELECT … FOR UPDATE SKIP
+LOCKED``; the lane this thread used last first, so the events of one transaction stay in
+one lane), inserts the event linked to it and moves the head, all inside the caller's
+transaction: the event, the head and the change it describes commit or roll back
+together, and the lane stays locked until then. When every lane is held by an open
+transaction, the writer opens a new lane, named with a random suffix so that two writers
+opening lanes at once cannot meet on the head's unique name. An organization therefore
+has as many lanes as it ever had audited transactions open at the same moment (bounded
+by the database connections), and a quiet agency keeps one. SQLite has neither row locks
+nor SKIP LOCKED; it lets one writer at a time anyway (``BEGIN IMMEDIATE``), so there
+appends queue in the database, and each organization keeps one lane.
+
+Order: within a lane it is fixed by the numbers and links. Events in different lanes were
+written by transactions open at the same time; their order is ``occurred_at``, which is
+part of each event's hash.
+
+Why not events written without any lock and chained afterwards by a sealer: numbers from
+a database sequence are taken in one order and committed in another, so a sealer cannot
+tell an event that commits late from an event inserted into what it already sealed
+without waiting for every open transaction; and every event newer than the last seal
+could be deleted or changed without a trace. With lanes every event is chained the moment
+it commits.
+
+``verify`` walks each lane and finds an event whose content was changed (its hash), an
+event removed (a gap in the numbers, a broken link), an event inserted (numbers are
+unique per lane, so it has to renumber the ones after it, which changes their hashes, or
+it goes after the newest event without moving the head), events reordered (numbers and
+links are hashed), an event moved to another lane or organization (both are hashed), the
+newest events of a lane removed (the head is ahead of them) and a missing head.
+
+What it does not guarantee: the hashes carry no secret. Someone with full write access to
+the database can delete a lane's newest events and move its head back, delete a lane with
+its head, or rewrite a lane from a changed event onwards, and leave a log that verifies.
+On PostgreSQL the events table refuses UPDATE and DELETE (migration 0002), so changing or
+removing events takes the owner switching that trigger off (the heads have no such
+trigger yet); anything stronger needs
+the heads copied outside the database and compared.
+
+``batch`` appends many events in one transaction (the demo agency, the generator) without
+rewriting a lane's head for each: on PostgreSQL, rewriting one row thousands of times in
+one transaction, each time in another savepoint, makes every lookup of that row walk all
+its earlier versions.
 """
 
 from __future__ import annotations
@@ -16,6 +58,8 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+import secrets
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,7 +67,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Case, IntegerField, Model, Value, When
 
 from . import context
 from .models import AuditChainHead, AuditEvent, Organization, User
@@ -33,7 +77,46 @@ GENESIS_HASH = "0" * 64
 
 
 def chain_for(organization_id: int | None) -> str:
+    """The name of the organization's first lane (before lanes, its only chain)."""
     return f"org:{organization_id}" if organization_id else SYSTEM_CHAIN
+
+
+class _LastLanes(threading.local):
+    """Per thread (so per database connection): organization id -> the lane used last."""
+
+    def __init__(self) -> None:
+        self.by_organization: dict[int | None, str] = {}
+
+
+_last_lanes = _LastLanes()
+
+
+def _take_lane(organization_id: int | None) -> AuditChainHead:
+    """Lock and return a head of the organization's lanes that no other open transaction
+    holds, opening a new lane when all are held. Never waits for a lock."""
+    preferred = _last_lanes.by_organization.get(organization_id, "")
+    lanes = (
+        AuditChainHead.objects.filter(organization__isnull=True)
+        if organization_id is None
+        else AuditChainHead.objects.filter(organization_id=organization_id)
+    )
+    head = (
+        lanes.select_for_update(skip_locked=True)
+        .order_by(
+            Case(
+                When(chain=preferred, then=Value(0)), default=Value(1), output_field=IntegerField()
+            ),
+            "pk",
+        )
+        .first()
+    )
+    if head is None:
+        head = AuditChainHead.objects.create(
+            organization_id=organization_id,
+            chain=f"{chain_for(organization_id)}/{secrets.token_hex(6)}",
+        )
+    _last_lanes.by_organization[organization_id] = head.chain
+    return head
 
 
 def _canonical(event: AuditEvent) -> bytes:
@@ -63,7 +146,9 @@ def compute_hash(event: AuditEvent) -> str:
 
 @dataclass
 class _Batch:
-    # chain -> (sequence, hash) of its head when this batch first appended to it
+    # organization id -> the lane its events of this batch go to
+    lanes: dict[int | None, str] = field(default_factory=dict)
+    # lane -> (sequence, hash) of its head when this batch first appended to it
     bases: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
@@ -74,16 +159,17 @@ _batch: contextvars.ContextVar[_Batch | None] = contextvars.ContextVar(
 
 @contextmanager
 def batch() -> Iterator[None]:
-    """Append the events recorded inside to their chains, moving each chain's head once at the end.
+    """Append the events recorded inside to their lanes, moving each lane's head once at the end.
 
     For seeding many events in one transaction (the demo agency, generated data); a request
     has no use for it. The block runs in a transaction (a savepoint when already in one) and
-    the events are the same as without it: each links to the newest event of its chain, read
+    the events are the same as without it: each links to the newest event of its lane, read
     from the events themselves, so one rolled back by an inner savepoint leaves no gap. Each
-    chain's head is locked at the first event appended to it and set to its newest event when
-    the block ends; ``verify`` run inside the block would find the heads behind. Without this,
-    PostgreSQL slows down with every event: each rewrites its chain's head in a savepoint of
-    its own, and each lookup of the head walks every version written so far.
+    organization's lane is taken (locked) at the first event appended to it and its head set
+    to its newest event when the block ends; ``verify`` run inside the block would find the
+    heads behind. Without this, PostgreSQL slows down with every event: each rewrites its
+    lane's head in a savepoint of its own, and each lookup of the head walks every version
+    written so far.
     """
     if _batch.get() is not None:  # inside a batch already: the outer one moves the heads
         yield
@@ -95,8 +181,11 @@ def batch() -> Iterator[None]:
             yield
         finally:
             _batch.reset(token)
-        for chain in pending.bases:
-            head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
+        for organization_id, chain in pending.lanes.items():
+            # A lane opened in an inner savepoint that rolled back has no head any more.
+            head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+                chain=chain, defaults={"organization_id": organization_id}
+            )
             newest = _newest(chain, after=head.sequence)
             if newest is not None:
                 head.sequence, head.hash = newest
@@ -104,7 +193,7 @@ def batch() -> Iterator[None]:
 
 
 def _newest(chain: str, *, after: int) -> tuple[int, str] | None:
-    """Sequence and hash of the chain's newest event past ``after``, if any."""
+    """Sequence and hash of the lane's newest event past ``after``, if any."""
     return (
         AuditEvent.objects.filter(chain=chain, sequence__gt=after)
         .order_by("-sequence")
@@ -113,12 +202,16 @@ def _newest(chain: str, *, after: int) -> tuple[int, str] | None:
     )
 
 
-def _previous_in_batch(pending: _Batch, chain: str) -> tuple[int, str]:
-    base = pending.bases.get(chain)
-    if base is None:
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
-        base = pending.bases[chain] = (head.sequence, head.hash)
-    return _newest(chain, after=base[0]) or base
+def _previous_in_batch(pending: _Batch, organization_id: int | None) -> tuple[str, int, str]:
+    """The lane for the organization's next event in the batch, and the newest link in it."""
+    chain = pending.lanes.get(organization_id)
+    if chain is None:
+        head = _take_lane(organization_id)
+        chain = pending.lanes[organization_id] = head.chain
+        pending.bases[chain] = (head.sequence, head.hash)
+    base = pending.bases[chain]
+    sequence, previous_hash = _newest(chain, after=base[0]) or base
+    return chain, sequence, previous_hash
 
 
 def _json_safe(value: Any) -> Any:
@@ -137,7 +230,7 @@ def record(
     client_id: int | None = None,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one event to its organization's chain.
+    """Append one event to a lane of its organization's log, without waiting for others.
 
     Call inside the service's transaction: the event commits or rolls back with
     the change it describes.
@@ -152,9 +245,8 @@ def record(
         object_type = object_type or target._meta.label_lower
         object_id = object_id or target.pk
     ctx = context.current()
-    chain = chain_for(organization_id)
 
-    def append(sequence: int, previous_hash: str) -> AuditEvent:
+    def append(chain: str, sequence: int, previous_hash: str) -> AuditEvent:
         event = AuditEvent(
             chain=chain,
             sequence=sequence + 1,
@@ -176,10 +268,10 @@ def record(
 
     pending = _batch.get()
     if pending is not None:  # one INSERT; the batch moves the head when it ends
-        return append(*_previous_in_batch(pending, chain))
+        return append(*_previous_in_batch(pending, organization_id))
     with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(chain=chain)
-        event = append(head.sequence, head.hash)
+        head = _take_lane(organization_id)
+        event = append(head.chain, head.sequence, head.hash)
         head.sequence = event.sequence
         head.hash = event.hash
         head.save(update_fields=["sequence", "hash"])
@@ -197,7 +289,7 @@ class Problem:
 
 
 def verify(*, batch_size: int = 5000) -> Iterator[Problem]:
-    """Yield every break in every chain; yields nothing when the log is intact."""
+    """Yield every break in every lane; yields nothing when the log is intact."""
     heads = {h.chain: h for h in AuditChainHead.objects.all()}
     chains = set(heads) | set(AuditEvent.objects.values_list("chain", flat=True).distinct())
     for chain in sorted(chains):
@@ -223,6 +315,12 @@ def verify(*, batch_size: int = 5000) -> Iterator[Problem]:
         head = heads.get(chain)
         if head is None:
             yield Problem(chain, last_sequence, "chain head is missing")
+        elif head.sequence < last_sequence:
+            yield Problem(
+                chain,
+                last_sequence,
+                f"event(s) after #{head.sequence} are past the chain head (inserted?)",
+            )
         elif head.sequence != last_sequence or (last_sequence and head.hash != expected_previous):
             yield Problem(
                 chain,

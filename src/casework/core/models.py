@@ -354,9 +354,20 @@ class AuditEvent(models.Model):
 
 
 class AuditChainHead(models.Model):
-    """The newest link of one audit chain; locked while an event is appended."""
+    """The newest link of one lane (hash chain) of an organization's audit log.
+
+    A writer holds its row lock from appending an event until its transaction ends; other
+    writers skip it and take another lane (see ``core/audit.py``).
+    """
 
     chain = models.CharField(max_length=40, unique=True)
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        related_name="+",
+    )
     sequence = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
 
